@@ -1,0 +1,88 @@
+package io.github.repmtl.samediff.model;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The seam of the toolkit: a SameDiff graph plus the names of everything multi-task code needs in it.
+ * The zoo builds these, users wrap their own graphs in one, Rep-MTL attaches to it, the trainer trains
+ * it and the evaluators read it. Every name is checked against the graph when the model is built.
+ */
+public final class MultiTaskModel {
+    private final SameDiff sameDiff;
+    private final Map<String, TaskBinding> tasks;
+
+    private MultiTaskModel(SameDiff sameDiff, Map<String, TaskBinding> tasks) {
+        this.sameDiff = sameDiff;
+        this.tasks = Collections.unmodifiableMap(tasks);
+    }
+
+    public static Builder builder(SameDiff sameDiff) { return new Builder(sameDiff); }
+
+    public SameDiff sameDiff() { return sameDiff; }
+
+    /** Tasks in declaration order. */
+    public List<TaskBinding> tasks() { return List.copyOf(tasks.values()); }
+
+    public List<String> taskNames() { return List.copyOf(tasks.keySet()); }
+
+    public int numTasks() { return tasks.size(); }
+
+    public TaskBinding task(String name) {
+        TaskBinding b = tasks.get(name);
+        if (b == null) throw new IllegalArgumentException("unknown task '" + name + "'; the model has " + tasks.keySet());
+        return b;
+    }
+
+    /** True when every task has its own input (multi-input / domain-shift benchmarks such as Office-31). */
+    public boolean isMultiInput() { return inputs().size() > 1; }
+
+    /** Distinct input placeholders in task order. */
+    public List<String> inputs() {
+        LinkedHashSet<String> s = new LinkedHashSet<>();
+        for (TaskBinding b : tasks.values()) s.add(b.input());
+        return new ArrayList<>(s);
+    }
+
+    /** Distinct shared activations in task order ({@code [Z]} in single-input mode). */
+    public List<String> sharedActivations() {
+        LinkedHashSet<String> s = new LinkedHashSet<>();
+        for (TaskBinding b : tasks.values()) s.add(b.shared());
+        return new ArrayList<>(s);
+    }
+
+    /** Builds a {@link MultiTaskModel}, validating every variable name against the graph. */
+    public static final class Builder {
+        private final SameDiff sd;
+        private final Map<String, TaskBinding> tasks = new LinkedHashMap<>();
+
+        private Builder(SameDiff sd) { this.sd = Objects.requireNonNull(sd, "sameDiff"); }
+
+        public Builder task(TaskSpec spec, String input, String shared, String output, String label, String loss) {
+            return task(new TaskBinding(spec, input, shared, output, label, loss));
+        }
+
+        public Builder task(TaskBinding binding) {
+            if (tasks.containsKey(binding.name()))
+                throw new IllegalArgumentException("task '" + binding.name() + "' declared twice");
+            for (String v : new String[]{binding.input(), binding.shared(), binding.output(), binding.label(), binding.loss()}) {
+                if (!sd.hasVariable(v))
+                    throw new IllegalArgumentException("task '" + binding.name() + "': no variable named '" + v + "' in the graph");
+            }
+            tasks.put(binding.name(), binding);
+            return this;
+        }
+
+        public MultiTaskModel build() {
+            if (tasks.size() < 2) throw new IllegalArgumentException("a multi-task model needs at least 2 tasks, got " + tasks.size());
+            return new MultiTaskModel(sd, new LinkedHashMap<>(tasks));
+        }
+    }
+}
