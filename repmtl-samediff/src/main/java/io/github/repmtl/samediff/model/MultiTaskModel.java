@@ -18,10 +18,14 @@ import java.util.Objects;
 public final class MultiTaskModel {
     private final SameDiff sameDiff;
     private final Map<String, TaskBinding> tasks;
+    private final String trainingFlag;
+    private final List<StatisticUpdate> statisticUpdates;
 
-    private MultiTaskModel(SameDiff sameDiff, Map<String, TaskBinding> tasks) {
+    private MultiTaskModel(SameDiff sameDiff, Map<String, TaskBinding> tasks, String trainingFlag, List<StatisticUpdate> statisticUpdates) {
         this.sameDiff = sameDiff;
         this.tasks = Collections.unmodifiableMap(tasks);
+        this.trainingFlag = trainingFlag;
+        this.statisticUpdates = List.copyOf(statisticUpdates);
     }
 
     public static Builder builder(SameDiff sameDiff) { return new Builder(sameDiff); }
@@ -34,6 +38,15 @@ public final class MultiTaskModel {
     public List<String> taskNames() { return List.copyOf(tasks.keySet()); }
 
     public int numTasks() { return tasks.size(); }
+
+    /**
+     * Name of a scalar placeholder that switches the graph between training (1) and inference (0) behaviour
+     * (batch statistics vs running statistics, dropout on/off), or {@code null} when the graph has none.
+     */
+    public String trainingFlag() { return trainingFlag; }
+
+    /** Running statistics the trainer must update after each training step (empty for BN-free graphs). */
+    public List<StatisticUpdate> statisticUpdates() { return statisticUpdates; }
 
     public TaskBinding task(String name) {
         TaskBinding b = tasks.get(name);
@@ -62,6 +75,8 @@ public final class MultiTaskModel {
     public static final class Builder {
         private final SameDiff sd;
         private final Map<String, TaskBinding> tasks = new LinkedHashMap<>();
+        private final List<StatisticUpdate> statisticUpdates = new ArrayList<>();
+        private String trainingFlag;
 
         private Builder(SameDiff sd) { this.sd = Objects.requireNonNull(sd, "sameDiff"); }
 
@@ -72,17 +87,34 @@ public final class MultiTaskModel {
         public Builder task(TaskBinding binding) {
             if (tasks.containsKey(binding.name()))
                 throw new IllegalArgumentException("task '" + binding.name() + "' declared twice");
-            for (String v : new String[]{binding.input(), binding.shared(), binding.output(), binding.label(), binding.loss()}) {
-                if (!sd.hasVariable(v))
-                    throw new IllegalArgumentException("task '" + binding.name() + "': no variable named '" + v + "' in the graph");
-            }
+            for (String v : new String[]{binding.input(), binding.shared(), binding.output(), binding.label(), binding.loss()})
+                requireVariable(v, "task '" + binding.name() + "'");
             tasks.put(binding.name(), binding);
             return this;
         }
 
+        /** Declares the training/inference switch placeholder (see {@link MultiTaskModel#trainingFlag()}). */
+        public Builder trainingFlag(String placeholder) {
+            requireVariable(placeholder, "training flag");
+            this.trainingFlag = placeholder;
+            return this;
+        }
+
+        /** Declares a running statistic to update after every training step. */
+        public Builder statisticUpdate(StatisticUpdate update) {
+            requireVariable(update.variable(), "running statistic");
+            requireVariable(update.batchValue(), "batch statistic");
+            statisticUpdates.add(update);
+            return this;
+        }
+
+        private void requireVariable(String name, String what) {
+            if (!sd.hasVariable(name)) throw new IllegalArgumentException(what + ": no variable named '" + name + "' in the graph");
+        }
+
         public MultiTaskModel build() {
             if (tasks.size() < 2) throw new IllegalArgumentException("a multi-task model needs at least 2 tasks, got " + tasks.size());
-            return new MultiTaskModel(sd, new LinkedHashMap<>(tasks));
+            return new MultiTaskModel(sd, new LinkedHashMap<>(tasks), trainingFlag, statisticUpdates);
         }
     }
 }

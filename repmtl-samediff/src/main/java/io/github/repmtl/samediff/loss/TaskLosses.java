@@ -1,0 +1,86 @@
+package io.github.repmtl.samediff.loss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Task losses written with elementary SameDiff forward ops only.
+ *
+ * <p>SameDiff 1.0.0-M2.1's built-in {@code sd.loss.*} ops ignore the incoming gradient (so {@code 3 * loss}
+ * gets the gradient of {@code loss}), and {@code logSoftmax} has a broken gradient. The losses here avoid
+ * both, so that (1) first-order training is right and (2) the Rep-MTL input-gradient builder can
+ * differentiate them op by op into the task saliency {@code dL/dZ}. Every loss is a scalar batch mean.
+ * Divisions by counts are guarded ({@code max(count, 1)}), so a batch without a valid pixel gives 0, not NaN.
+ */
+public final class TaskLosses {
+    private TaskLosses() {}
+
+    /**
+     * Softmax cross-entropy averaged over the entries whose label is not ignored.
+     *
+     * @param logits      {@code [B, K]} or {@code [B, K, H, W]}
+     * @param labels      integer class indices {@code [B]} or {@code [B, H, W]}; any value outside
+     *                    {@code [0, K)} (by convention -1) is ignored
+     * @param numClasses  K
+     */
+    public static SDVariable softmaxCrossEntropy(SameDiff sd, String name, SDVariable logits, SDVariable labels, int numClasses) {
+        DataType dt = logits.dataType();
+        SDVariable oneHot = sd.oneHot(labels.castTo(DataType.INT64), numClasses, 1, 1.0, 0.0, dt);
+        SDVariable valid = oneHot.sum(true, 1);                        // 1 where the label is in range
+        SDVariable shifted = logits.sub(logits.max(true, 1));           // numerically safe log-sum-exp
+        SDVariable logSumExp = sd.math.log(sd.math.exp(shifted).sum(true, 1));
+        SDVariable picked = shifted.mul(oneHot).sum(true, 1);
+        SDVariable perEntry = logSumExp.sub(picked).mul(valid);
+        return perEntry.sum().div(name, guardedCount(sd, valid));
+    }
+
+    /**
+     * Masked L1 (depth): {@code sum(|pred - target| * valid) / count(valid pixels)}, a pixel being valid when
+     * the channel sum of the target is non-zero.
+     */
+    public static SDVariable maskedL1(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
+        SDVariable valid = validPixels(target);
+        SDVariable err = sd.math.abs(prediction.sub(target)).mul(valid);
+        return err.sum().div(name, guardedCount(sd, valid));
+    }
+
+    /**
+     * Masked cosine loss (surface normals): the prediction is L2-normalised over channels, then
+     * {@code 1 - sum(n * target * valid) / count(valid pixels)}.
+     */
+    public static SDVariable maskedCosine(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
+        SDVariable valid = validPixels(target);
+        SDVariable n = l2NormalizeChannels(sd, prediction);
+        SDVariable dot = n.mul(target).mul(valid).sum();
+        return dot.div(guardedCount(sd, valid)).rsub(name, 1.0);
+    }
+
+    /** Mean squared error over all entries. */
+    public static SDVariable meanSquaredError(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
+        return sd.math.square(prediction.sub(target)).mean(name);
+    }
+
+    /** Binary cross-entropy with logits, {@code mean(softplus(x) - x * y)}, stable for any logit. */
+    public static SDVariable binaryCrossEntropyWithLogits(SameDiff sd, String name, SDVariable logits, SDVariable target) {
+        return sd.nn.softplus(logits).sub(logits.mul(target)).mean(name);
+    }
+
+    /**
+     * L2 normalisation over the channel axis 1 with a safe norm {@code sqrt(max(||x||^2, 1e-24))}, whose
+     * derivative stays finite where the vector is zero.
+     */
+    public static SDVariable l2NormalizeChannels(SameDiff sd, SDVariable x) {
+        SDVariable sq = sd.math.square(x).sum(true, 1);
+        return x.div(sd.math.sqrt(sd.math.max(sq, sd.constant(1e-24).castTo(x.dataType()))));
+    }
+
+    /** {@code [B, 1, H, W]} mask: 1 where the target's channel sum is non-zero. */
+    static SDVariable validPixels(SDVariable target) {
+        return target.sum(true, 1).neq(0.0).castTo(target.dataType());
+    }
+
+    private static SDVariable guardedCount(SameDiff sd, SDVariable valid) {
+        return sd.math.max(valid.sum(), sd.constant(1.0).castTo(valid.dataType()));
+    }
+}

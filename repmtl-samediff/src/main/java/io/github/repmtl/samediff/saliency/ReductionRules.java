@@ -1,0 +1,59 @@
+package io.github.repmtl.samediff.saliency;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ops.BaseReduceOp;
+
+import java.util.Arrays;
+import java.util.Map;
+
+import static io.github.repmtl.samediff.saliency.ElementwiseRules.one;
+
+/**
+ * Input-gradient rules of sum, mean, max and min reductions over fixed dimensions (with or without
+ * keepDims). Max/min route the gradient to every entry equal to the extreme value.
+ */
+final class ReductionRules {
+    private ReductionRules() {}
+
+    static void register(Map<String, VjpRule> rules) {
+        rules.put("reduce_sum", c -> one(spread(c).mul(c.sd().onesLike(c.in(0)))));
+        rules.put("reduce_mean", c -> {
+            int[] dims = dims(c);
+            SDVariable ones = c.sd().onesLike(c.in(0));
+            SDVariable count = dims.length == 0 ? ones.sum() : ones.sum(true, dims);
+            return one(spread(c).mul(ones).div(count));
+        });
+        rules.put("reduce_max", ReductionRules::extreme);
+        rules.put("reduce_min", ReductionRules::extreme);
+    }
+
+    private static SDVariable[] extreme(VjpContext c) {
+        SDVariable hit = c.mask(c.in(0).eq(keepDimsOf(c, c.out())));
+        return one(spread(c).mul(hit));
+    }
+
+    /** Reduced dimensions, normalised to non-negative; empty for a full reduction. */
+    static int[] dims(VjpContext c) {
+        if (!(c.op() instanceof BaseReduceOp r)) throw c.unsupported("expected a reduction");
+        if (r.getDimensionVariable() != null && c.op().args().length > 1)
+            throw c.unsupported("reduction dimensions given as a graph variable");
+        int[] dims = (int[]) c.field("dimensions");
+        int rank = c.rank(c.in(0));
+        if (dims == null || dims.length == 0 || (dims.length == 1 && dims[0] == Integer.MAX_VALUE)) return new int[0];
+        int[] norm = Arrays.stream(dims).map(d -> d < 0 ? d + rank : d).sorted().toArray();
+        return norm.length == rank ? new int[0] : norm;
+    }
+
+    /** The output gradient reshaped to the keepDims shape, ready to broadcast over the input. */
+    private static SDVariable spread(VjpContext c) { return keepDimsOf(c, c.g()); }
+
+    private static SDVariable keepDimsOf(VjpContext c, SDVariable reduced) {
+        int[] dims = dims(c);
+        boolean keepDims = ((BaseReduceOp) c.op()).isKeepDims();
+        if (dims.length == 0) return c.sd().reshape(reduced, new long[0]);
+        if (keepDims) return reduced;
+        SDVariable v = reduced;
+        for (int d : dims) v = c.sd().expandDims(v, d);
+        return v;
+    }
+}
