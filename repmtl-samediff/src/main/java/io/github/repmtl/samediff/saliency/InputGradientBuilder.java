@@ -33,6 +33,7 @@ public final class InputGradientBuilder {
     private final SameDiff sd;
     private final Map<String, long[]> probeShapes = new HashMap<>();
     private int probeBatch = ShapeProbe.PROBE_BATCH;
+    private Map<String, long[]> probedShapes = Map.of();
 
     public InputGradientBuilder(SameDiff sd) { this.sd = sd; }
 
@@ -64,11 +65,16 @@ public final class InputGradientBuilder {
                 if (producer != null) all.addAll(inputsOf(sd.getOps().get(producer)));
             }
         }
+        for (Request r : requests) all.add(r.wrt());
         Map<String, long[]> shapes = ShapeProbe.probe(sd, all, probeBatch, probeShapes);
+        probedShapes = Map.copyOf(shapes);
         Map<Request, SDVariable> out = new LinkedHashMap<>();
         for (Request r : requests) out.put(r, emit(r, relevant.get(r), shapes));
         return out;
     }
+
+    /** Shapes observed by the probe of the last {@link #build} (batch dimension = the probe batch). */
+    public Map<String, long[]> probedShapes() { return probedShapes; }
 
     /** Variables that lie on a path from {@code from} to {@code to}, both included. */
     private Set<String> between(String from, String to) {

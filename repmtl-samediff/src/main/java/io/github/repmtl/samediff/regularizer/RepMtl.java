@@ -1,0 +1,235 @@
+package io.github.repmtl.samediff.regularizer;
+
+import io.github.repmtl.samediff.model.MultiTaskModel;
+import io.github.repmtl.samediff.model.TaskBinding;
+import io.github.repmtl.samediff.saliency.InputGradientBuilder;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rep-MTL (Wang, Li, Xu, ICCV 2025), exactly as {@code shared/spec/REP-MTL.md} defines it: the objective
+ * {@code J = sum_t w_t l_t + lambda_tsr L_tsr + lambda_csa L_csa}, where the saliencies
+ * {@code S_t = dl_t/dZ} are emitted into the graph with forward ops ({@link InputGradientBuilder}), so that
+ * SameDiff's first-order gradient of {@code J} is the exact second-order Rep-MTL gradient, flowing through
+ * the saliencies into head and encoder weights.
+ *
+ * <pre>{@code
+ * RepMtlGraph g = RepMtl.builder().sharedActivation("Z")
+ *         .task("seg", "loss_seg").task("depth", "loss_depth")
+ *         .lambdaTsr(0.9).lambdaCsa(0.9).tau(0.5).csaVariant(CsaVariant.PAPER).logTransform(true)
+ *         .build().attachTo(sd);
+ * sd.fit(iterator, epochs);   // optimises repmtl/objective
+ * }</pre>
+ *
+ * In multi-input mode each task names its own shared activation {@code Z_t}; saliencies are aligned by batch
+ * position and truncated to the smallest task batch for TSR and CSA.
+ */
+public final class RepMtl {
+    /** Floor under {@code L_t} before the log transform, so a zero loss gives a finite term and gradient. */
+    public static final double LOSS_FLOOR = 1e-30;
+
+    /** One task: its name, scalar loss variable and the shared activation its head reads. */
+    public record Task(String name, String loss, String shared) {}
+
+    private final List<Task> tasks;
+    private final double lambdaTsr, lambdaCsa, tau;
+    private final CsaVariant csaVariant;
+    private final boolean logTransform;
+    private final Map<String, long[]> probeShapes;
+    private final int probeBatch;
+
+    private RepMtl(Builder b, List<Task> tasks) {
+        this.tasks = List.copyOf(tasks);
+        this.lambdaTsr = b.lambdaTsr;
+        this.lambdaCsa = b.lambdaCsa;
+        this.tau = b.tau;
+        this.csaVariant = b.csaVariant;
+        this.logTransform = b.logTransform;
+        this.probeShapes = Map.copyOf(b.probeShapes);
+        this.probeBatch = b.probeBatch;
+    }
+
+    public static Builder builder() { return new Builder(); }
+
+    /** A builder preset with the tasks, losses and shared activations of a multi-task model. */
+    public static Builder builder(MultiTaskModel model) {
+        Builder b = new Builder();
+        for (TaskBinding t : model.tasks()) b.task(t.name(), t.loss(), t.shared());
+        return b;
+    }
+
+    public List<Task> tasks() { return tasks; }
+    public List<String> taskNames() { return tasks.stream().map(Task::name).toList(); }
+    public double lambdaTsr() { return lambdaTsr; }
+    public double lambdaCsa() { return lambdaCsa; }
+    public double tau() { return tau; }
+    public CsaVariant csaVariant() { return csaVariant; }
+    public boolean logTransform() { return logTransform; }
+
+    /** True when tasks read different shared activations (multi-input / domain-shift mode). */
+    public boolean isMultiInput() { return tasks.stream().map(Task::shared).distinct().count() > 1; }
+
+    /**
+     * Adds saliencies, TSR, CSA and the objective to {@code sd} and makes {@code repmtl/objective} its loss
+     * variable. The graph's forward pass runs once on zero placeholders (batch 2) to learn shapes.
+     */
+    public RepMtlGraph attachTo(SameDiff sd) {
+        for (Task t : tasks) {
+            require(sd, t.loss(), "loss of task '" + t.name() + "'");
+            require(sd, t.shared(), "shared activation of task '" + t.name() + "'");
+        }
+        if (sd.hasVariable(RepMtlGraph.OBJECTIVE)) throw new IllegalStateException("Rep-MTL is already attached to this graph");
+        DataType dt = sd.getVariable(tasks.get(0).loss()).dataType();
+        if (!dt.isFPType()) throw new IllegalArgumentException("loss of task '" + tasks.get(0).name() + "' is not floating point: " + dt);
+
+        List<SDVariable> terms = new ArrayList<>();
+        for (Task t : tasks) {
+            SDVariable loss = sd.getVariable(t.loss());
+            SDVariable term = logTransform
+                    ? sd.math.log(RepMtlGraph.term(t.name()), sd.math.max(loss, sd.constant(LOSS_FLOOR).castTo(dt)))
+                    : sd.identity(RepMtlGraph.term(t.name()), loss);
+            terms.add(term);
+        }
+
+        InputGradientBuilder grads = new InputGradientBuilder(sd).probeBatch(probeBatch);
+        probeShapes.forEach(grads::probeShape);
+        List<InputGradientBuilder.Request> requests = new ArrayList<>();
+        for (Task t : tasks) requests.add(new InputGradientBuilder.Request(RepMtlGraph.term(t.name()), t.shared()));
+        Map<InputGradientBuilder.Request, SDVariable> emitted = grads.build(requests);
+        Map<String, long[]> shapes = grads.probedShapes();
+
+        long[] zShape = shapes.get(tasks.get(0).shared());
+        for (Task t : tasks) {
+            long[] s = shapes.get(t.shared());
+            if (s.length < 2 || s.length > 4 || s.length == 3)
+                throw new IllegalArgumentException("shared activation '" + t.shared() + "' must be [B, C] or [B, C, H, W], got rank " + s.length);
+            if (!Arrays.equals(Arrays.copyOfRange(s, 1, s.length), Arrays.copyOfRange(zShape, 1, zShape.length)))
+                throw new IllegalArgumentException("shared activations differ in shape: '" + tasks.get(0).shared() + "' "
+                        + Arrays.toString(zShape) + " vs '" + t.shared() + "' " + Arrays.toString(s) + " (batch dimension aside)");
+        }
+        long channels = zShape[1];
+        long positions = zShape.length == 4 ? zShape[2] * zShape[3] : 1;
+
+        List<SDVariable> saliencies = new ArrayList<>();
+        for (int i = 0; i < tasks.size(); i++) {
+            SDVariable s = sd.identity(RepMtlGraph.saliency(tasks.get(i).name()), emitted.get(requests.get(i)));
+            saliencies.add(s);
+        }
+        List<SDVariable> aligned = isMultiInput() ? truncateToCommonBatch(sd, saliencies) : saliencies;
+        List<SDVariable> flat = aligned.stream().map(s -> sd.reshape(s, -1, channels, positions)).toList();
+
+        SDVariable tsr = TaskSaliencyRegulation.build(sd, RepMtlGraph.TSR, flat);
+        SDVariable csa = CrossTaskSaliencyAlignment.build(sd, RepMtlGraph.CSA, flat, channels, positions, tau, csaVariant);
+
+        SDVariable weights = sd.constant(RepMtlGraph.TASK_WEIGHTS, Nd4j.ones(dt, tasks.size()));
+        SDVariable taskObjective = null;
+        for (int i = 0; i < terms.size(); i++) {
+            SDVariable wl = terms.get(i).mul(weights.get(SDIndex.point(i)));
+            taskObjective = taskObjective == null ? wl : taskObjective.add(wl);
+        }
+        taskObjective = sd.identity(RepMtlGraph.TASK_OBJECTIVE, taskObjective);
+        SDVariable regularizer = tsr.mul(lambdaTsr).add(RepMtlGraph.REGULARIZER, csa.mul(lambdaCsa));
+        SDVariable objective = taskObjective.add(RepMtlGraph.OBJECTIVE, regularizer);
+        sd.setLossVariables(objective.name());
+        return new RepMtlGraph(sd, this);
+    }
+
+    /** Convenience for {@code builder(model)...build().attachTo(model.sameDiff())} with this configuration. */
+    public RepMtlGraph attachTo(MultiTaskModel model) { return attachTo(model.sameDiff()); }
+
+    /** Keeps the first {@code min_t B_t} samples of every saliency (multi-input mode, spec [choice]). */
+    private static List<SDVariable> truncateToCommonBatch(SameDiff sd, List<SDVariable> saliencies) {
+        SDVariable common = null;
+        for (SDVariable s : saliencies) {
+            SDVariable b = sd.shape(s).get(SDIndex.interval(0, 1));               // [1]
+            common = common == null ? b : sd.math.min(common, b);
+        }
+        SDVariable begin = sd.constant(Nd4j.createFromArray(0L));
+        SDVariable stride = sd.constant(Nd4j.createFromArray(1L));
+        List<SDVariable> out = new ArrayList<>();
+        for (SDVariable s : saliencies) out.add(sd.stridedSlice(s, begin, common, stride, 0, 0, 0, 0, 0));
+        return out;
+    }
+
+    private static void require(SameDiff sd, String name, String what) {
+        if (name == null || !sd.hasVariable(name)) throw new IllegalArgumentException("unknown variable '" + name + "' given as " + what);
+    }
+
+    @Override
+    public String toString() {
+        return "{tasks=" + taskNames() + ", lambdaTsr=" + lambdaTsr + ", lambdaCsa=" + lambdaCsa + ", tau=" + tau
+                + ", csaVariant=" + csaVariant + ", logTransform=" + logTransform + "}";
+    }
+
+    /** Builder with the spec's defaults: lambdas 0.9, tau 0.5, variant PAPER, log transform on. */
+    public static final class Builder {
+        private final Map<String, String[]> tasks = new LinkedHashMap<>();
+        private String sharedActivation;
+        private double lambdaTsr = 0.9, lambdaCsa = 0.9, tau = 0.5;
+        private CsaVariant csaVariant = CsaVariant.PAPER;
+        private boolean logTransform = true;
+        private final Map<String, long[]> probeShapes = new HashMap<>();
+        private int probeBatch = 2;
+
+        private Builder() {}
+
+        /** The shared activation {@code Z} read by every task that does not name its own. */
+        public Builder sharedActivation(String z) { this.sharedActivation = z; return this; }
+
+        public Builder task(String name, String lossVariable) { return task(name, lossVariable, null); }
+
+        /** A task whose head reads its own shared activation {@code Z_t} (multi-input mode). */
+        public Builder task(String name, String lossVariable, String sharedActivation) {
+            if (name == null || name.isBlank()) throw new IllegalArgumentException("task name is missing");
+            if (tasks.containsKey(name)) throw new IllegalArgumentException("task '" + name + "' declared twice");
+            tasks.put(name, new String[]{lossVariable, sharedActivation});
+            return this;
+        }
+
+        public Builder lambdaTsr(double v) { this.lambdaTsr = v; return this; }
+        public Builder lambdaCsa(double v) { this.lambdaCsa = v; return this; }
+        public Builder tau(double v) { this.tau = v; return this; }
+        public Builder csaVariant(CsaVariant v) { this.csaVariant = v; return this; }
+        public Builder logTransform(boolean v) { this.logTransform = v; return this; }
+
+        /** Shape for a placeholder with unknown non-batch dimensions, used only to probe shapes. */
+        public Builder probeShape(String placeholder, long... shape) { probeShapes.put(placeholder, shape.clone()); return this; }
+
+        /** Batch size for the shape probe (when variables of the graph carry a fixed batch dimension). */
+        public Builder probeBatch(int batch) { this.probeBatch = batch; return this; }
+
+        public RepMtl build() {
+            if (tasks.size() < 2) throw new IllegalArgumentException("Rep-MTL needs at least 2 tasks, got " + tasks.size() + " " + tasks.keySet());
+            check("lambdaTsr", lambdaTsr);
+            check("lambdaCsa", lambdaCsa);
+            if (!(tau > 0) || !Double.isFinite(tau)) throw new IllegalArgumentException("tau must be finite and > 0, got " + tau);
+            if (csaVariant == null) throw new IllegalArgumentException("csaVariant is null");
+            if (probeBatch < 2) throw new IllegalArgumentException("probeBatch must be >= 2, got " + probeBatch);
+            List<Task> list = new ArrayList<>();
+            for (Map.Entry<String, String[]> e : tasks.entrySet()) {
+                String shared = e.getValue()[1] != null ? e.getValue()[1] : sharedActivation;
+                if (shared == null) throw new IllegalArgumentException("task '" + e.getKey() + "' has no shared activation: call sharedActivation(...) or name it in task(...)");
+                if (e.getValue()[0] == null) throw new IllegalArgumentException("task '" + e.getKey() + "' has no loss variable");
+                list.add(new Task(e.getKey(), e.getValue()[0], shared));
+            }
+            if (new LinkedHashSet<>(list.stream().map(Task::loss).toList()).size() != list.size())
+                throw new IllegalArgumentException("two tasks share a loss variable: " + list);
+            return new RepMtl(this, list);
+        }
+
+        private static void check(String what, double v) {
+            if (!(v >= 0) || !Double.isFinite(v)) throw new IllegalArgumentException(what + " must be finite and >= 0, got " + v);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.github.repmtl.samediff.regularizer;
+
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What {@link RepMtl#attachTo} added to a graph. All names are fixed and documented:
+ * <ul>
+ *   <li>{@code repmtl/term/<task>}: the objective term {@code l_t} ({@code log L_t} with the log transform);</li>
+ *   <li>{@code repmtl/saliency/<task>}: the task saliency {@code S_t = dl_t/dZ}, shaped like {@code Z};</li>
+ *   <li>{@code repmtl/task_weights}: constant {@code [T]} task weights {@code w_t} (1 by default; set with
+ *       {@link #setTaskWeights});</li>
+ *   <li>{@code repmtl/task_objective} = {@code sum_t w_t l_t}; {@code repmtl/tsr}, {@code repmtl/csa};
+ *       {@code repmtl/regularizer} = {@code lambda_tsr L_tsr + lambda_csa L_csa};</li>
+ *   <li>{@code repmtl/objective}: {@code J}, registered as the graph's loss variable.</li>
+ * </ul>
+ */
+public final class RepMtlGraph {
+    public static final String PREFIX = "repmtl/";
+    public static final String OBJECTIVE = PREFIX + "objective";
+    public static final String TASK_OBJECTIVE = PREFIX + "task_objective";
+    public static final String REGULARIZER = PREFIX + "regularizer";
+    public static final String TSR = PREFIX + "tsr";
+    public static final String CSA = PREFIX + "csa";
+    public static final String TASK_WEIGHTS = PREFIX + "task_weights";
+
+    private final SameDiff sd;
+    private final RepMtl config;
+
+    RepMtlGraph(SameDiff sd, RepMtl config) {
+        this.sd = sd;
+        this.config = config;
+    }
+
+    public static String term(String task) { return PREFIX + "term/" + task; }
+
+    public static String saliency(String task) { return PREFIX + "saliency/" + task; }
+
+    public SameDiff sameDiff() { return sd; }
+
+    public RepMtl config() { return config; }
+
+    public List<String> taskNames() { return config.taskNames(); }
+
+    /** Sets {@code w_t} for the next executions (loss-weighting strategies call this every step). */
+    public void setTaskWeights(double... weights) {
+        if (weights.length != config.taskNames().size())
+            throw new IllegalArgumentException("expected " + config.taskNames().size() + " task weights " + config.taskNames() + ", got " + weights.length);
+        for (int t = 0; t < weights.length; t++) {
+            if (!Double.isFinite(weights[t]))
+                throw new IllegalArgumentException("task weight of '" + config.taskNames().get(t) + "' is not finite: " + weights[t]);
+        }
+        sd.getVariable(TASK_WEIGHTS).getArr().assign(Nd4j.createFromArray(weights));
+    }
+
+    public double[] taskWeights() { return sd.getVariable(TASK_WEIGHTS).getArr().toDoubleVector(); }
+
+    @Override
+    public String toString() { return "RepMtlGraph" + config + " weights " + Arrays.toString(taskWeights()); }
+}
