@@ -215,6 +215,24 @@ class RepMtlTest {
     }
 
     @Test
+    void nonFiniteLossStopsFitBeforeTheUpdate() {
+        SameDiff sd = denseNet(DataType.FLOAT, 4);
+        RepMtl config = denseConfig().build();
+        config.attachTo(sd);
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(0.02)).dataSetFeatureMapping("x")
+                .dataSetLabelMapping("seg", "depth").build());
+        sd.setListeners(new NonFiniteLossGuard(config));
+        Map<String, INDArray> feed = denseFeed(DataType.FLOAT, 4);
+        feed.get("depth").putScalar(new long[]{1, 0, 1, 1}, Float.NaN);
+        INDArray before = sd.getVariable("enc.W").getArr().dup();
+        MultiDataSet mds = new MultiDataSet(new INDArray[]{feed.get("x")}, new INDArray[]{feed.get("seg"), feed.get("depth")});
+        Exception e = assertThrows(Exception.class, () -> sd.fit(mds));
+        String msg = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : e.getCause().getMessage());
+        assertTrue(msg.contains("task 'depth' loss is NaN at iteration 0"), msg);
+        assertEquals(before, sd.getVariable("enc.W").getArr(), "weights unchanged");
+    }
+
+    @Test
     void badInputIsNamed() {
         SameDiff sd = denseNet(DataType.DOUBLE, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
