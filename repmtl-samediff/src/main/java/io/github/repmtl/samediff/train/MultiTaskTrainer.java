@@ -1,0 +1,545 @@
+package io.github.repmtl.samediff.train;
+
+import io.github.repmtl.samediff.metrics.Baselines;
+import io.github.repmtl.samediff.metrics.DeltaP;
+import io.github.repmtl.samediff.metrics.DeltaPTracker;
+import io.github.repmtl.samediff.metrics.TaskResult;
+import io.github.repmtl.samediff.model.MultiTaskModel;
+import io.github.repmtl.samediff.model.StatisticUpdate;
+import io.github.repmtl.samediff.model.TaskBinding;
+import io.github.repmtl.samediff.regularizer.RepMtl;
+import io.github.repmtl.samediff.regularizer.RepMtlGraph;
+import io.github.repmtl.samediff.saliency.ShapeProbe;
+import io.github.repmtl.samediff.strategy.Aggregation;
+import io.github.repmtl.samediff.strategy.GradientMode;
+import io.github.repmtl.samediff.strategy.MultiTaskStrategy;
+import io.github.repmtl.samediff.strategy.StepContext;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Trains a {@link MultiTaskModel} with or without Rep-MTL and with any loss-weighting or gradient-manipulation
+ * strategy (equal weighting when none is given), single-input (one iterator, one label array per task) or
+ * multi-input (one iterator per task; an epoch has {@code max_t} steps and shorter iterators restart, as in
+ * LibMTL). Evaluates validation and test splits each epoch, logs its own statistics, checkpoints every epoch
+ * and resumes bit-exactly on CPU.
+ *
+ * <p>Gradient strategies: per-task gradients come from one pass per task with one-hot task weights (the
+ * weights are a graph constant, so the gradient function is never rebuilt), plus one pass for the Rep-MTL
+ * regularizer, whose gradient is added after the strategy (spec). In {@link GradientMode#REPRESENTATION} mode a
+ * direction that is not a combination of the task gradients is back-propagated from {@code Z} by an injection
+ * term {@code sum(Z * D)} with {@code D} a placeholder (zero otherwise).
+ */
+public final class MultiTaskTrainer {
+    private static final Logger log = LoggerFactory.getLogger(MultiTaskTrainer.class);
+    static final String WEIGHTS = "mtl/task_weights";
+    static final String OBJECTIVE = "mtl/objective";
+    static final String INJECTION = "mtl/representation_direction";
+
+    private final MultiTaskModel model;
+    private final SameDiff sd;
+    private final Builder cfg;
+    private final RepMtlGraph repGraph;
+    private final String objective;
+    private final String weightsVar;
+    private final List<String> params;
+    private final Set<String> shared;
+    private final Set<String> statisticTargets;
+    private final GradientMode mode;
+    private final long[] zTail;
+    private final ParameterUpdater updater;
+    private final BatchFeeder feeder;
+    private final List<EpochSummary> history = new ArrayList<>();
+    private DeltaPTracker valTracker, testTracker;
+    private long step;
+
+    private MultiTaskTrainer(Builder b) {
+        this.cfg = b;
+        this.model = b.model;
+        this.sd = model.sameDiff();
+        this.feeder = new BatchFeeder(model);
+        this.mode = b.strategy == null ? GradientMode.NONE : (b.mode != null ? b.mode : b.strategy.preferredMode());
+        if (b.strategy != null && !b.strategy.supportedModes().contains(mode))
+            throw new IllegalArgumentException("strategy '" + b.strategy.name() + "' does not support gradient mode " + mode
+                    + "; it supports " + b.strategy.supportedModes());
+        if (b.strategy != null && !b.strategy.taskNames().equals(model.taskNames()))
+            throw new IllegalArgumentException("strategy tasks " + b.strategy.taskNames() + " differ from the model's " + model.taskNames());
+        if (b.repMtl != null) {
+            if (!b.repMtl.taskNames().equals(model.taskNames()))
+                throw new IllegalArgumentException("Rep-MTL tasks " + b.repMtl.taskNames() + " differ from the model's " + model.taskNames());
+            this.repGraph = b.repMtl.attachTo(sd);
+            this.objective = RepMtlGraph.OBJECTIVE;
+            this.weightsVar = RepMtlGraph.TASK_WEIGHTS;
+        } else {
+            this.repGraph = null;
+            DataType dt = sd.getVariable(model.tasks().get(0).loss()).dataType();
+            SDVariable w = sd.constant(WEIGHTS, Nd4j.ones(dt, model.numTasks()));
+            SDVariable sum = null;
+            for (int t = 0; t < model.numTasks(); t++) {
+                SDVariable term = sd.getVariable(model.tasks().get(t).loss()).mul(w.get(SDIndex.point(t)));
+                sum = sum == null ? term : sum.add(term);
+            }
+            sd.identity(OBJECTIVE, sum);
+            this.objective = OBJECTIVE;
+            this.weightsVar = WEIGHTS;
+        }
+        String trainObjective = objective;
+        if (mode == GradientMode.REPRESENTATION) {
+            if (model.isMultiInput())
+                throw new IllegalArgumentException("gradient mode REPRESENTATION needs a single-input model; " + model.taskNames() + " have inputs " + model.inputs());
+            String z = model.sharedActivations().get(0);
+            this.zTail = tail(ShapeProbe.probe(sd, List.of(z), ShapeProbe.PROBE_BATCH, Map.of()).get(z));
+            SDVariable zVar = sd.getVariable(z);
+            long[] phShape = new long[zTail.length + 1];
+            phShape[0] = -1;
+            System.arraycopy(zTail, 0, phShape, 1, zTail.length);
+            SDVariable d = sd.placeHolder(INJECTION, zVar.dataType(), phShape);
+            trainObjective = sd.getVariable(objective).add("mtl/train_objective", zVar.mul(d).sum()).name();
+        } else {
+            this.zTail = null;
+        }
+        sd.setLossVariables(trainObjective);
+        this.statisticTargets = new HashSet<>();
+        for (StatisticUpdate u : model.statisticUpdates()) statisticTargets.add(u.variable());
+        this.params = new ArrayList<>();
+        for (SDVariable v : sd.variables())
+            if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType() && !statisticTargets.contains(v.name())) params.add(v.name());
+        if (params.isEmpty()) throw new IllegalArgumentException("the model has no trainable variables");
+        this.shared = upstreamVariables(model.sharedActivations());
+        this.updater = new ParameterUpdater(b.optimizer);
+    }
+
+    public static Builder builder(MultiTaskModel model) { return new Builder(model); }
+
+    public MultiTaskModel model() { return model; }
+
+    /** The Rep-MTL graph when Rep-MTL is on, else {@code null}. */
+    public RepMtlGraph repMtlGraph() { return repGraph; }
+
+    public List<String> trainableParameters() { return List.copyOf(params); }
+
+    /** Epoch summaries so far (including those restored from a checkpoint). */
+    public List<EpochSummary> history() { return List.copyOf(history); }
+
+    /** Trains for the configured epochs (continuing from the newest checkpoint when resume is on). */
+    public TrainingResult fit() {
+        int first = 0;
+        if (cfg.resume && cfg.checkpointDir != null && !Checkpoint.list(cfg.checkpointDir).isEmpty()) {
+            List<Path> all = Checkpoint.list(cfg.checkpointDir);
+            Path latest = all.get(all.size() - 1);
+            first = restore(Checkpoint.load(latest)) + 1;
+            log.info("resumed from {} (epoch {} done)", latest, first - 1);
+        }
+        valTracker = cfg.baselines != null ? DeltaPTracker.against(cfg.baselines) : DeltaPTracker.againstFirstEvaluation();
+        testTracker = cfg.baselines != null ? DeltaPTracker.against(cfg.baselines) : DeltaPTracker.againstFirstEvaluation();
+        for (EpochSummary e : history) {       // re-seed first-evaluation baselines from the restored log
+            if (e.validation() != null) valTracker.compute(e.validation().values());
+            if (e.test() != null) testTracker.compute(e.test().values());
+        }
+        for (int e = 0; e < first; e++) resetTraining();              // replay iterator positions (seeded shuffles)
+        int batches = batchesPerEpoch();
+        for (TrainingListener l : cfg.listeners) l.onTrainingStart(this, first, cfg.epochs, batches);
+        for (int epoch = first; epoch < cfg.epochs; epoch++) {
+            long t0 = System.nanoTime();
+            Map<String, Double> trainLosses = trainEpoch(epoch, batches);
+            EpochSummary s = evaluateEpoch(epoch, trainLosses, (System.nanoTime() - t0) / 1e9);
+            history.add(s);
+            for (TrainingListener l : cfg.listeners) l.onEpochEnd(s);
+            if (cfg.checkpointDir != null) checkpoint(epoch).save(cfg.checkpointDir, epoch, cfg.keepCheckpoints);
+        }
+        TrainingResult result = select();
+        for (TrainingListener l : cfg.listeners) l.onTrainingEnd(result);
+        return result;
+    }
+
+    private TrainingResult select() {
+        if (cfg.validation != null || cfg.validationPerTask != null)
+            return cfg.selection.select(history, EpochSummary::validationDeltaP, "validation");
+        if (cfg.test != null || cfg.testPerTask != null) {
+            log.warn("no validation split: model selection uses the TEST split, so the reported result is optimistic");
+            return cfg.selection.select(history, EpochSummary::testDeltaP, "test");
+        }
+        return new TrainingResult(List.copyOf(history), cfg.selection, "none", List.of(), Double.NaN);
+    }
+
+    private void resetTraining() {
+        if (cfg.train != null) cfg.train.reset();
+        else cfg.trainPerTask.forEach(MultiDataSetIterator::reset);
+    }
+
+    private int batchesPerEpoch() {
+        resetTraining();
+        int max = 0;
+        List<MultiDataSetIterator> its = cfg.train != null ? List.of(cfg.train) : cfg.trainPerTask;
+        for (int t = 0; t < its.size(); t++) {
+            int n = 0;
+            MultiDataSetIterator it = its.get(t);
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+            if (n == 0) throw new IllegalArgumentException(cfg.train != null ? "training iterator is empty"
+                    : "training iterator of task '" + model.taskNames().get(t) + "' is empty");
+            max = Math.max(max, n);
+        }
+        return max;
+    }
+
+    private Map<String, Double> trainEpoch(int epoch, int batches) {
+        resetTraining();
+        double[] sums = new double[model.numTasks()];
+        for (int b = 0; b < batches; b++) {
+            String where = "epoch " + epoch + ", step " + step;
+            Map<String, INDArray> feed;
+            if (cfg.train != null) {
+                if (!cfg.train.hasNext()) break;
+                feed = feeder.single(cfg.train.next(), where, true);
+            } else {
+                List<MultiDataSet> per = new ArrayList<>();
+                for (MultiDataSetIterator it : cfg.trainPerTask) {
+                    if (!it.hasNext()) it.reset();                       // shorter iterators restart (LibMTL)
+                    per.add(it.next());
+                }
+                feed = feeder.perTask(per, where, true);
+            }
+            StepStats s = trainStep(feed, epoch, b, batches);
+            for (int t = 0; t < sums.length; t++) sums[t] += s.taskLosses().get(model.taskNames().get(t));
+            for (TrainingListener l : cfg.listeners) l.onStep(s);
+        }
+        Map<String, Double> mean = new LinkedHashMap<>();
+        for (int t = 0; t < sums.length; t++) mean.put(model.taskNames().get(t), sums[t] / batches);
+        return mean;
+    }
+
+    /** One optimisation step on one batch. */
+    StepStats trainStep(Map<String, INDArray> feed, int epoch, int batch, int batches) {
+        Nd4j.getRandom().setSeed(cfg.seed * 1_000_003L + step);          // dropout masks: reproducible and resumable
+        if (model.trainingFlag() != null) feed.put(model.trainingFlag(), Nd4j.scalar(sd.getVariable(model.trainingFlag()).dataType(), 1.0));
+        if (mode == GradientMode.REPRESENTATION) feed.put(INJECTION, zeros(feed));
+        String where = "epoch " + epoch + ", step " + step;
+        List<String> outputs = new ArrayList<>();
+        for (TaskBinding t : model.tasks()) outputs.add(t.loss());
+        outputs.add(objective);
+        if (repGraph != null) outputs.addAll(List.of(RepMtlGraph.TSR, RepMtlGraph.CSA));
+        for (StatisticUpdate u : model.statisticUpdates()) outputs.add(u.batchValue());
+        int tasks = model.numTasks();
+        double fbMs = 0, strategyMs = 0;
+        double[] weights;
+        Map<String, INDArray> grads;
+        Map<String, INDArray> out;
+        if (cfg.strategy == null || mode == GradientMode.NONE) {
+            weights = new double[tasks];
+            Arrays.fill(weights, 1.0);
+            if (cfg.strategy != null) {
+                long s0 = System.nanoTime();
+                Map<String, INDArray> fwd = sd.output(feed, model.tasks().stream().map(TaskBinding::loss).toArray(String[]::new));
+                fbMs += ms(s0);
+                double[] losses = checkedLosses(fwd, where);
+                long s1 = System.nanoTime();
+                weights = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).random(stepRandom()).build()).weights();
+                strategyMs += ms(s1);
+            }
+            setWeights(weights);
+            long s0 = System.nanoTime();
+            var r = sd.calculateGradientsAndOutputs(feed, outputs, params);
+            fbMs += ms(s0);
+            out = r.getOutputs();
+            grads = r.getGradients();
+            checkedLosses(out, where);
+        } else {
+            List<Map<String, INDArray>> perTask = new ArrayList<>();
+            List<String> wrt = new ArrayList<>(params);
+            String z = model.sharedActivations().get(0);
+            if (mode == GradientMode.REPRESENTATION) {
+                wrt.add(z);
+                outputs.add(z);
+            }
+            out = null;
+            long s0 = System.nanoTime();
+            for (int t = 0; t < tasks; t++) {
+                double[] oneHot = new double[tasks];
+                oneHot[t] = 1;
+                setWeights(oneHot);
+                var r = sd.calculateGradientsAndOutputs(feed, outputs, wrt);
+                if (out == null) out = r.getOutputs();
+                perTask.add(r.getGradients());
+            }
+            Map<String, INDArray> regGrads = null;
+            if (repGraph != null) {
+                setWeights(new double[tasks]);
+                regGrads = sd.calculateGradientsAndOutputs(feed, outputs, wrt).getGradients();
+                for (Map<String, INDArray> g : perTask) for (String k : wrt) g.put(k, g.get(k).sub(regGrads.get(k)));
+            }
+            fbMs += ms(s0);
+            double[] losses = checkedLosses(out, where);
+            List<String> sharedParams = params.stream().filter(shared::contains).toList();
+            double[][] rows = new double[tasks][];
+            for (int t = 0; t < tasks; t++)
+                rows[t] = mode == GradientMode.PARAMETERS ? flatten(perTask.get(t), sharedParams) : perTask.get(t).get(z).dup().data().asDouble();
+            long s1 = System.nanoTime();
+            StepContext.Builder ctx = StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows).random(stepRandom());
+            if (mode == GradientMode.REPRESENTATION) ctx.representation(out.get(z).dup().data().asDouble(), (int) out.get(z).size(0));
+            else ctx.parameterSizes(sharedParams.stream().mapToInt(p -> (int) sd.getVariable(p).getArr().length()).toArray());
+            Aggregation agg = cfg.strategy.aggregate(ctx.build());
+            strategyMs += ms(s1);
+            weights = agg.weights();
+            grads = new HashMap<>();
+            for (String p : params) {
+                boolean isShared = shared.contains(p);
+                double[] coeff = isShared && agg.directionWeights() != null ? agg.directionWeights() : weights;
+                INDArray g = null;
+                if (!isShared || mode == GradientMode.REPRESENTATION || agg.direction() == null) {
+                    for (int t = 0; t < tasks; t++) {
+                        INDArray gt = perTask.get(t).get(p).mul(coeff[t]);
+                        g = g == null ? gt : g.addi(gt);
+                    }
+                }
+                if (regGrads != null && g != null) g.addi(regGrads.get(p));
+                grads.put(p, g);
+            }
+            if (mode == GradientMode.PARAMETERS && agg.direction() != null) {
+                unflatten(agg.direction(), sharedParams, grads, regGrads);
+            } else if (mode == GradientMode.REPRESENTATION && agg.directionWeights() == null && agg.direction() != null) {
+                setWeights(new double[tasks]);
+                INDArray zg = perTask.get(0).get(z);
+                feed.put(INJECTION, Nd4j.createFromArray(agg.direction()).reshape(zg.shape()).castTo(zg.dataType()));
+                long s2 = System.nanoTime();
+                Map<String, INDArray> inj = sd.calculateGradientsAndOutputs(feed, outputs, params).getGradients();
+                fbMs += ms(s2);
+                for (String p : sharedParams) grads.put(p, inj.get(p));           // includes the regularizer's gradient
+            }
+            setWeights(weights);
+        }
+        for (String p : params) {
+            INDArray g = grads.get(p);
+            if (g == null) throw new IllegalStateException(where + ": no gradient for parameter '" + p + "' (it does not influence any loss)");
+            if (!BatchFeeder.finite(g)) throw new IllegalStateException(where + ": gradient of parameter '" + p + "' is NaN or infinite; no update applied");
+        }
+        long u0 = System.nanoTime();
+        updater.beginStep();
+        for (String p : params) updater.update(p, sd.getVariable(p).getArr(), grads.get(p), epoch);
+        for (StatisticUpdate u : model.statisticUpdates()) {
+            INDArray running = sd.getVariable(u.variable()).getArr();
+            running.muli(1 - u.momentum()).addi(out.get(u.batchValue()).reshape(running.shape()).castTo(running.dataType()).mul(u.momentum()));
+        }
+        double updateMs = ms(u0);
+        if (cfg.strategy != null && cfg.strategy.needsLossesAfterUpdate()) {
+            Map<String, INDArray> after = sd.output(feed, model.tasks().stream().map(TaskBinding::loss).toArray(String[]::new));
+            cfg.strategy.afterUpdate(checkedLosses(after, where + " (after the update)"));
+        }
+        Map<String, Double> losses = new LinkedHashMap<>();
+        for (TaskBinding t : model.tasks()) losses.put(t.name(), out.get(t.loss()).getDouble(0));
+        double lr = cfg.optimizer.schedule().learningRate(cfg.optimizer.learningRate(), epoch);
+        StepStats s = new StepStats(epoch, step, batch, batches, losses,
+                repGraph == null ? Double.NaN : out.get(RepMtlGraph.TSR).getDouble(0),
+                repGraph == null ? Double.NaN : out.get(RepMtlGraph.CSA).getDouble(0),
+                out.get(objective).getDouble(0), weights.clone(), lr, fbMs, strategyMs, updateMs);
+        step++;
+        return s;
+    }
+
+    private double[] checkedLosses(Map<String, INDArray> out, String where) {
+        double[] l = new double[model.numTasks()];
+        for (int t = 0; t < l.length; t++) {
+            TaskBinding b = model.tasks().get(t);
+            l[t] = out.get(b.loss()).getDouble(0);
+            if (!Double.isFinite(l[t])) throw new IllegalStateException(where + ": loss of task '" + b.name() + "' is " + l[t] + "; no update applied");
+        }
+        return l;
+    }
+
+    private Random stepRandom() { return new Random(cfg.seed * 31 + step); }
+
+    private void setWeights(double[] w) { sd.getVariable(weightsVar).getArr().assign(Nd4j.createFromArray(w)); }
+
+    private INDArray zeros(Map<String, INDArray> feed) {
+        long[] s = new long[zTail.length + 1];
+        s[0] = feed.get(model.inputs().get(0)).size(0);
+        System.arraycopy(zTail, 0, s, 1, zTail.length);
+        return Nd4j.zeros(sd.getVariable(model.sharedActivations().get(0)).dataType(), s);
+    }
+
+    private static double[] flatten(Map<String, INDArray> grads, List<String> names) {
+        int n = 0;
+        for (String p : names) n += (int) grads.get(p).length();
+        double[] flat = new double[n];
+        int off = 0;
+        for (String p : names) {
+            double[] d = grads.get(p).dup().data().asDouble();
+            System.arraycopy(d, 0, flat, off, d.length);
+            off += d.length;
+        }
+        return flat;
+    }
+
+    private void unflatten(double[] direction, List<String> names, Map<String, INDArray> grads, Map<String, INDArray> regGrads) {
+        int off = 0;
+        for (String p : names) {
+            INDArray arr = sd.getVariable(p).getArr();
+            int n = (int) arr.length();
+            INDArray g = Nd4j.createFromArray(Arrays.copyOfRange(direction, off, off + n)).reshape(arr.shape()).castTo(arr.dataType());
+            if (regGrads != null) g.addi(regGrads.get(p));
+            grads.put(p, g);
+            off += n;
+        }
+        if (off != direction.length) throw new IllegalStateException("strategy direction has " + direction.length + " entries, shared parameters " + off);
+    }
+
+    private EpochSummary evaluateEpoch(int epoch, Map<String, Double> train, double trainSeconds) {
+        Map<String, TaskResult> val = null, test = null;
+        DeltaP valD = null, testD = null;
+        if (cfg.validation != null) val = ModelEvaluator.evaluate(model, cfg.validation);
+        else if (cfg.validationPerTask != null) val = ModelEvaluator.evaluate(model, cfg.validationPerTask);
+        if (cfg.test != null) test = ModelEvaluator.evaluate(model, cfg.test);
+        else if (cfg.testPerTask != null) test = ModelEvaluator.evaluate(model, cfg.testPerTask);
+        if (val != null) valD = valTracker.compute(val.values());
+        if (test != null) testD = testTracker.compute(test.values());
+        return new EpochSummary(epoch, train, val, valD, test, testD, trainSeconds);
+    }
+
+    /** Variables (parameters included) that the given activations depend on. */
+    private Set<String> upstreamVariables(List<String> roots) {
+        Set<String> seen = new HashSet<>();
+        Deque<String> queue = new ArrayDeque<>(roots);
+        while (!queue.isEmpty()) {
+            String v = queue.poll();
+            if (!seen.add(v)) continue;
+            String op = sd.getVariables().get(v).getOutputOfOp();
+            if (op != null) queue.addAll(sd.getOps().get(op).getInputsToOp());
+        }
+        return seen;
+    }
+
+    private static long[] tail(long[] shape) { return Arrays.copyOfRange(shape, 1, shape.length); }
+
+    private static double ms(long start) { return (System.nanoTime() - start) / 1e6; }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    private Checkpoint checkpoint(int epoch) {
+        Map<String, INDArray> arrays = new LinkedHashMap<>();
+        for (String p : params) arrays.put("param/" + p, sd.getVariable(p).getArr());
+        for (String s : statisticTargets) arrays.put("stat/" + s, sd.getVariable(s).getArr());
+        updater.state().forEach((k, v) -> arrays.put("opt/" + k, v));
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("epoch", epoch);
+        meta.put("step", step);
+        meta.put("optimizerSteps", updater.steps());
+        meta.put("seed", cfg.seed);
+        meta.put("fingerprint", fingerprint());
+        meta.put("repMtl", cfg.repMtl == null ? null : cfg.repMtl.toString());
+        meta.put("strategy", cfg.strategy == null ? "ew" : cfg.strategy.name());
+        meta.put("strategyState", cfg.strategy == null ? Map.of() : cfg.strategy.state());
+        meta.put("history", EpochLog.toJson(history));
+        return new Checkpoint(meta, arrays);
+    }
+
+    @SuppressWarnings("unchecked")
+    private int restore(Checkpoint c) {
+        Map<String, Object> meta = c.meta();
+        String fp = fingerprint();
+        if (!fp.equals(meta.get("fingerprint")))
+            throw new IllegalArgumentException("checkpoint does not fit this model: its parameters are " + meta.get("fingerprint") + ", the model's " + fp);
+        String strategy = cfg.strategy == null ? "ew" : cfg.strategy.name();
+        if (!strategy.equals(meta.get("strategy")))
+            throw new IllegalArgumentException("checkpoint was written with strategy '" + meta.get("strategy") + "', this run uses '" + strategy + "'");
+        String rep = cfg.repMtl == null ? null : cfg.repMtl.toString();
+        if (rep == null ? meta.get("repMtl") != null : !rep.equals(meta.get("repMtl")))
+            throw new IllegalArgumentException("checkpoint was written with Rep-MTL " + meta.get("repMtl") + ", this run uses " + rep);
+        Map<String, INDArray> opt = new LinkedHashMap<>();
+        c.arrays().forEach((k, v) -> {
+            if (k.startsWith("param/") || k.startsWith("stat/")) sd.getVariable(k.substring(k.indexOf('/') + 1)).getArr().assign(v);
+            else if (k.startsWith("opt/")) opt.put(k.substring(4), v);
+        });
+        updater.restore(opt, ((Number) meta.get("optimizerSteps")).longValue());
+        if (cfg.strategy != null) cfg.strategy.restore((Map<String, Object>) meta.get("strategyState"));
+        step = ((Number) meta.get("step")).longValue();
+        history.clear();
+        history.addAll(EpochLog.fromJson((List<Map<String, Object>>) meta.get("history"), model));
+        return ((Number) meta.get("epoch")).intValue();
+    }
+
+    private String fingerprint() {
+        StringBuilder sb = new StringBuilder();
+        for (String p : params) sb.append(p).append(Arrays.toString(sd.getVariable(p).getArr().shape())).append(';');
+        return sb.toString();
+    }
+
+    /** Training settings; {@link #build()} validates them against the model. */
+    public static final class Builder {
+        private final MultiTaskModel model;
+        private RepMtl repMtl;
+        private MultiTaskStrategy strategy;
+        private GradientMode mode;
+        private Optimizer optimizer = Optimizer.adam(1e-3);
+        private int epochs = 1;
+        private long seed = 42;
+        private MultiDataSetIterator train, validation, test;
+        private List<MultiDataSetIterator> trainPerTask, validationPerTask, testPerTask;
+        private Baselines baselines;
+        private ModelSelection selection = ModelSelection.bestDeltaP();
+        private final List<TrainingListener> listeners = new ArrayList<>();
+        private Path checkpointDir;
+        private int keepCheckpoints = 2;
+        private boolean resume;
+
+        private Builder(MultiTaskModel model) { this.model = model; }
+
+        public Builder repMtl(RepMtl repMtl) { this.repMtl = repMtl; return this; }
+        /** Loss-weighting or gradient-manipulation strategy (equal weighting when not set). */
+        public Builder strategy(MultiTaskStrategy s) { this.strategy = s; return this; }
+        public Builder gradientMode(GradientMode m) { this.mode = m; return this; }
+        public Builder optimizer(Optimizer o) { this.optimizer = o; return this; }
+        public Builder epochs(int n) { this.epochs = n; return this; }
+        public Builder seed(long s) { this.seed = s; return this; }
+        /** Single-input training data: one label array per task, in task order. */
+        public Builder train(MultiDataSetIterator it) { this.train = it; return this; }
+        /** Multi-input training data: one iterator per task, in task order. */
+        public Builder trainPerTask(List<MultiDataSetIterator> its) { this.trainPerTask = List.copyOf(its); return this; }
+        public Builder validation(MultiDataSetIterator it) { this.validation = it; return this; }
+        public Builder validationPerTask(List<MultiDataSetIterator> its) { this.validationPerTask = List.copyOf(its); return this; }
+        public Builder test(MultiDataSetIterator it) { this.test = it; return this; }
+        public Builder testPerTask(List<MultiDataSetIterator> its) { this.testPerTask = List.copyOf(its); return this; }
+        /** Single-task baselines for Delta-p; when not set, Delta-p is against the first evaluation (LibMTL). */
+        public Builder baselines(Baselines b) { this.baselines = b; return this; }
+        public Builder selection(ModelSelection s) { this.selection = s; return this; }
+        public Builder listener(TrainingListener l) { this.listeners.add(l); return this; }
+        /** Writes a checkpoint after every epoch, keeping the newest {@code keep}. */
+        public Builder checkpoints(Path dir, int keep) { this.checkpointDir = dir; this.keepCheckpoints = keep; return this; }
+        /** Continue from the newest checkpoint in the checkpoint directory, if any. */
+        public Builder resume(boolean r) { this.resume = r; return this; }
+
+        public MultiTaskTrainer build() {
+            if ((train == null) == (trainPerTask == null)) throw new IllegalArgumentException("give exactly one of train(...) or trainPerTask(...)");
+            if (train != null && model.isMultiInput()) throw new IllegalArgumentException("the model has one input per task " + model.inputs() + ": use trainPerTask(...)");
+            if (trainPerTask != null && trainPerTask.size() != model.numTasks())
+                throw new IllegalArgumentException("trainPerTask needs " + model.numTasks() + " iterators " + model.taskNames() + ", got " + trainPerTask.size());
+            if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+            if (keepCheckpoints < 1) throw new IllegalArgumentException("keep at least 1 checkpoint");
+            if (resume && checkpointDir == null) throw new IllegalArgumentException("resume needs a checkpoint directory");
+            return new MultiTaskTrainer(this);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.github.repmtl.samediff.train;
+
+import java.util.Map;
+
+/**
+ * What one training step did: the task losses the trainer computed itself (SameDiff M2.1's listener values
+ * are wrong), the Rep-MTL terms ({@code NaN} without Rep-MTL), the objective, the task weights, the learning
+ * rate and the step time split into gradient computation (forward + backward), strategy and update.
+ */
+public record StepStats(int epoch, long step, int batch, int batchesInEpoch, Map<String, Double> taskLosses, double tsr,
+                        double csa, double objective, double[] weights, double learningRate, double forwardBackwardMs,
+                        double strategyMs, double updateMs) {}
