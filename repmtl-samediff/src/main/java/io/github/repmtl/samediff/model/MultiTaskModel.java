@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The seam of the toolkit: a SameDiff graph plus the names of everything multi-task code needs in it.
+ * The seam of the toolkit: a SameDiff graph plus the names of everything multi-task code needs in it
+ * (one task is allowed, for single-task baselines; Rep-MTL needs at least two).
  * The zoo builds these, users wrap their own graphs in one, Rep-MTL attaches to it, the trainer trains
  * it and the evaluators read it. Every name is checked against the graph when the model is built.
  */
@@ -113,7 +114,7 @@ public final class MultiTaskModel {
         }
 
         public MultiTaskModel build() {
-            if (tasks.size() < 2) throw new IllegalArgumentException("a multi-task model needs at least 2 tasks, got " + tasks.size());
+            if (tasks.isEmpty()) throw new IllegalArgumentException("a model needs at least one task");
             return new MultiTaskModel(sd, new LinkedHashMap<>(tasks), trainingFlag, statisticUpdates);
         }
     }

@@ -14,6 +14,7 @@ import io.github.repmtl.samediff.strategy.Aggregation;
 import io.github.repmtl.samediff.strategy.GradientMode;
 import io.github.repmtl.samediff.strategy.MultiTaskStrategy;
 import io.github.repmtl.samediff.strategy.StepContext;
+import io.github.repmtl.samediff.util.QuietConsole;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -129,6 +130,7 @@ public final class MultiTaskTrainer {
         if (params.isEmpty()) throw new IllegalArgumentException("the model has no trainable variables");
         this.shared = upstreamVariables(model.sharedActivations());
         this.updater = new ParameterUpdater(b.optimizer);
+        QuietConsole.run(sd::createGradFunction);
     }
 
     public static Builder builder(MultiTaskModel model) { return new Builder(model); }

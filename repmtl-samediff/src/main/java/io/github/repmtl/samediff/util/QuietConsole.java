@@ -1,0 +1,64 @@
+package io.github.repmtl.samediff.util;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * Keeps SameDiff M2.1's unconditional {@code System.out} noise ("Added differentiated op ...", printed for
+ * every op while a gradient function is built) out of the console, passing every other line through.
+ */
+public final class QuietConsole {
+    private static final String NOISE = "Added differentiated op ";
+
+    private QuietConsole() {}
+
+    public static <T> T call(Supplier<T> action) {
+        PrintStream original = System.out;
+        System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
+        try {
+            return action.get();
+        } finally {
+            System.out.close();
+            System.setOut(original);
+        }
+    }
+
+    public static void run(Runnable action) {
+        call(() -> {
+            action.run();
+            return null;
+        });
+    }
+
+    /** Buffers one line at a time and forwards it unless it is SameDiff noise. */
+    private static final class LineFilter extends OutputStream {
+        private final PrintStream target;
+        private final StringBuilder line = new StringBuilder();
+
+        LineFilter(PrintStream target) { this.target = target; }
+
+        @Override
+        public void write(int b) {
+            if (b == '\n') {
+                String l = line.toString();
+                line.setLength(0);
+                if (!l.startsWith(NOISE)) target.println(l);
+            } else {
+                line.append((char) b);
+            }
+        }
+
+        @Override
+        public void flush() {
+            target.flush();         // a partial line stays buffered until its newline decides its fate
+        }
+
+        @Override
+        public void close() {
+            if (line.length() > 0 && !line.toString().startsWith(NOISE)) target.print(line);
+            line.setLength(0);
+        }
+    }
+}
