@@ -6,9 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -76,30 +74,14 @@ public final class InputGradientBuilder {
     /** Shapes observed by the probe of the last {@link #build} (batch dimension = the probe batch). */
     public Map<String, long[]> probedShapes() { return probedShapes; }
 
-    /** Variables that lie on a path from {@code from} to {@code to}, both included. */
     private Set<String> between(String from, String to) {
         requireVariable(from, "shared activation");
         requireVariable(to, "loss");
-        Set<String> forward = new HashSet<>();
-        Deque<String> queue = new ArrayDeque<>(List.of(from));
-        while (!queue.isEmpty()) {
-            String v = queue.poll();
-            if (!forward.add(v)) continue;
-            List<String> consumers = sd.getVariables().get(v).getInputsForOp();
-            if (consumers == null) continue;
-            for (String op : consumers) queue.addAll(outputsOf(sd.getOps().get(op)));
-        }
-        if (!forward.contains(to))
+        try {
+            return GraphPaths.between(sd, from, to);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("loss '" + to + "' does not depend on the shared activation '" + from + "'");
-        Set<String> result = new HashSet<>();
-        queue.add(to);
-        while (!queue.isEmpty()) {
-            String v = queue.poll();
-            if (!forward.contains(v) || !result.add(v)) continue;
-            String producer = sd.getVariables().get(v).getOutputOfOp();
-            if (producer != null && !v.equals(from)) queue.addAll(inputsOf(sd.getOps().get(producer)));
         }
-        return result;
     }
 
     private SDVariable emit(Request r, Set<String> relevant, Map<String, long[]> shapes) {
@@ -154,11 +136,7 @@ public final class InputGradientBuilder {
         if (name == null || !sd.hasVariable(name)) throw new IllegalArgumentException("unknown " + what + " variable '" + name + "'");
     }
 
-    private static List<String> inputsOf(SameDiffOp op) {
-        return op.getInputsToOp() == null ? List.of() : op.getInputsToOp();
-    }
+    private static List<String> inputsOf(SameDiffOp op) { return GraphPaths.inputsOf(op); }
 
-    private static List<String> outputsOf(SameDiffOp op) {
-        return op.getOutputsOfOp() == null ? List.of() : op.getOutputsOfOp();
-    }
+    private static List<String> outputsOf(SameDiffOp op) { return GraphPaths.outputsOf(op); }
 }

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RepMtlTest {
 
     /** Dense net: x -> conv -> tanh -> Z; heads with BN + ReLU + max/avg pooling + bilinear upsampling. */
-    private static SameDiff denseNet(DataType dt, long batch) {
+    static SameDiff denseNet(DataType dt, long batch) {
         Nd4j.getRandom().setSeed(7);
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("x", dt, -1, 2, 4, 4);
@@ -64,7 +64,7 @@ class RepMtlTest {
         return sd.var(name, Nd4j.randn(DataType.DOUBLE, shape).muli(0.7).castTo(dt));
     }
 
-    private static Map<String, INDArray> denseFeed(DataType dt, long batch) {
+    static Map<String, INDArray> denseFeed(DataType dt, long batch) {
         Nd4j.getRandom().setSeed(11);
         Map<String, INDArray> f = new HashMap<>();
         f.put("x", Nd4j.randn(DataType.DOUBLE, batch, 2, 4, 4).castTo(dt));
@@ -75,7 +75,7 @@ class RepMtlTest {
         return f;
     }
 
-    private static RepMtl.Builder denseConfig() {
+    static RepMtl.Builder denseConfig() {
         return RepMtl.builder().sharedActivation("Z").task("seg", "loss_seg").task("depth", "loss_depth");
     }
 

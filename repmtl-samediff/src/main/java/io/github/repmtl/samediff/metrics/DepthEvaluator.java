@@ -1,0 +1,71 @@
+package io.github.repmtl.samediff.metrics;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Depth estimation (LibMTL {@code DepthMetric}): mean absolute error {@code |d - d*|} and mean relative error
+ * {@code |d - d*| / |d*|} over the pixels whose ground truth {@code d*} is non-zero (zero marks a missing
+ * measurement). Both are pixel-weighted over the whole epoch, i.e. every valid pixel of every batch counts
+ * once. Prediction and ground truth are {@code [B, 1, H, W]}.
+ */
+public final class DepthEvaluator implements TaskEvaluator {
+    /** Mean absolute error, in ground-truth units. */
+    public static final String ABSOLUTE_ERROR = "absErr";
+    /** Mean relative error (a ratio, not a percentage). */
+    public static final String RELATIVE_ERROR = "relErr";
+
+    private static final List<Metric> METRICS = List.of(Metric.lowerIsBetter(ABSOLUTE_ERROR), Metric.lowerIsBetter(RELATIVE_ERROR));
+
+    private final String task;
+    private double absoluteErrorSum;
+    private double relativeErrorSum;
+    private long validPixels;
+
+    public DepthEvaluator(String task) { this.task = task; }
+
+    @Override public String task() { return task; }
+
+    @Override public List<Metric> metrics() { return METRICS; }
+
+    @Override
+    public void update(INDArray prediction, INDArray label) {
+        EvaluatorInputs.requireRank(prediction, 4, task, "prediction");
+        EvaluatorInputs.requireRank(label, 4, task, "depth ground truth");
+        if (prediction.size(1) != 1) {
+            throw new IllegalArgumentException("task '" + task + "': depth prediction must have 1 channel, got " + prediction.size(1));
+        }
+        EvaluatorInputs.requireSameShape(prediction, label, task);
+        EvaluatorInputs.requireFinite(prediction, task, "prediction");
+        EvaluatorInputs.requireFinite(label, task, "depth ground truth");
+        double[] predicted = EvaluatorInputs.toDoubles(prediction);
+        double[] truth = EvaluatorInputs.toDoubles(label);
+        for (int i = 0; i < truth.length; i++) {
+            double t = truth[i];
+            if (t == 0) continue;
+            double error = Math.abs(predicted[i] - t);
+            absoluteErrorSum += error;
+            relativeErrorSum += error / Math.abs(t);
+            validPixels++;
+        }
+    }
+
+    @Override
+    public void reset() {
+        absoluteErrorSum = 0;
+        relativeErrorSum = 0;
+        validPixels = 0;
+    }
+
+    @Override
+    public Map<String, Double> results() {
+        if (validPixels == 0) throw new IllegalStateException("task '" + task + "': no valid (non-zero) depth pixel has been evaluated");
+        Map<String, Double> results = new LinkedHashMap<>();
+        results.put(ABSOLUTE_ERROR, absoluteErrorSum / validPixels);
+        results.put(RELATIVE_ERROR, relativeErrorSum / validPixels);
+        return results;
+    }
+}
