@@ -1,0 +1,45 @@
+package io.github.repmtl.samediff.nn;
+
+import io.github.repmtl.samediff.util.QuietConsole;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Central finite differences against SameDiff's gradients, in float64. */
+final class GradientCheck {
+    private GradientCheck() {}
+
+    /**
+     * Checks d(loss)/d(variable) for every entry of each named variable (entries are perturbed in place).
+     *
+     * @return the largest relative error seen
+     */
+    static double check(SameDiff sd, String loss, Map<String, INDArray> feed, String... variables) {
+        sd.setLossVariables(loss);
+        Map<String, INDArray> grads = QuietConsole.call(() -> sd.calculateGradients(feed, variables));
+        double worst = 0;
+        double h = 1e-6;
+        for (String v : variables) {
+            INDArray arr = sd.getVariable(v).getArr();
+            INDArray g = grads.get(v);
+            assertTrue(g != null, "no gradient for " + v);
+            for (long i = 0; i < arr.length(); i++) {
+                double orig = arr.getDouble(i);
+                arr.putScalar(i, orig + h);
+                double up = sd.output(feed, loss).get(loss).getDouble(0);
+                arr.putScalar(i, orig - h);
+                double down = sd.output(feed, loss).get(loss).getDouble(0);
+                arr.putScalar(i, orig);
+                double numeric = (up - down) / (2 * h);
+                double analytic = g.getDouble(i);
+                double err = Math.abs(numeric - analytic) / Math.max(1e-3, Math.abs(numeric) + Math.abs(analytic));
+                worst = Math.max(worst, err);
+                assertTrue(err < 1e-6, v + "[" + i + "]: analytic " + analytic + " vs numeric " + numeric);
+            }
+        }
+        return worst;
+    }
+}
