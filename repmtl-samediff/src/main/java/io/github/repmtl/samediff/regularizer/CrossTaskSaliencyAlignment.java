@@ -38,7 +38,7 @@ public final class CrossTaskSaliencyAlignment {
 
         // anchor A: [B, C, T]; its columns a_s: [B, C]
         List<SDVariable> columns = new ArrayList<>();
-        for (SDVariable s : saliencies) columns.add(s.mean(2));
+        for (SDVariable s : saliencies) columns.add(positions == 1 ? sd.squeeze(s, 2) : s.mean(2));
         SDVariable anchor = sd.concat(2, columns.stream().map(c -> sd.expandDims(c, 2)).toArray(SDVariable[]::new));
         SDVariable anchorT = sd.permute(anchor, 0, 2, 1);                          // [B, T, C]
 
@@ -57,7 +57,7 @@ public final class CrossTaskSaliencyAlignment {
         for (SDVariable s : saliencies) {
             SDVariable taskNorm = safeNorm(sd, affinityNormSq(sd, s, channels, positions));   // ||M_t[b]||, [B]
             SDVariable term = variant == CsaVariant.PAPER
-                    ? paperTerm(sd, anchorT, s, anchorNorm, taskNorm, tau)
+                    ? paperTerm(sd, columns, anchorT, s, positions, anchorNorm, taskNorm, tau)
                     : infoNceTerm(sd, rows, s, batch, tasks, channels, positions, anchorNorm, taskNorm, tau, hasPairs);
             total = total == null ? term : total.add(term);
         }
@@ -66,10 +66,20 @@ public final class CrossTaskSaliencyAlignment {
         return perTask.mul(name, hasPairs);
     }
 
-    /** {@code -(1/B) sum_b sim(z^a_b, z^t_b) / tau}, with {@code <Ahat_b, M_t[b]> = ||A_b^T S_t[b]||^2}. */
-    private static SDVariable paperTerm(SameDiff sd, SDVariable anchorT, SDVariable s, SDVariable anchorNorm,
-                                        SDVariable taskNorm, double tau) {
-        SDVariable cross = sd.math.square(sd.mmul(anchorT, s)).sum(1, 2);          // [B]
+    /**
+     * {@code -(1/B) sum_b sim(z^a_b, z^t_b) / tau}, with {@code <Ahat_b, M_t[b]> = ||A_b^T S_t[b]||^2
+     * = sum_k ||a_k[b]^T S_t[b]||^2}: for vectors (N = 1) one broadcast product per anchor column instead of
+     * B tiny matmuls; otherwise one batched matmul.
+     */
+    private static SDVariable paperTerm(SameDiff sd, List<SDVariable> columns, SDVariable anchorT, SDVariable s, long positions,
+                                        SDVariable anchorNorm, SDVariable taskNorm, double tau) {
+        SDVariable cross = null;
+        for (SDVariable a : columns) {
+            if (positions > 1) break;
+            SDVariable sq = sd.math.square(a.mul(sd.squeeze(s, 2)).sum(1));                 // [B]
+            cross = cross == null ? sq : cross.add(sq);
+        }
+        if (positions > 1) cross = sd.math.square(sd.mmul(anchorT, s)).sum(1, 2);      // [B, T, N] -> [B]
         return cross.div(anchorNorm).div(taskNorm).mean().div(-tau);
     }
 
@@ -104,8 +114,12 @@ public final class CrossTaskSaliencyAlignment {
         return sd.math.log(safeSum).add(max).mul(hasPairs);
     }
 
-    /** {@code ||S S^T||_F^2} per sample via the smaller Gram matrix ({@code N x N} when N < C). */
+    /**
+     * {@code ||S S^T||_F^2} per sample via the smaller Gram matrix ({@code N x N} when N < C); for a vector
+     * representation (N = 1) it is {@code (s . s)^2}.
+     */
     private static SDVariable affinityNormSq(SameDiff sd, SDVariable s, long channels, long positions) {
+        if (positions == 1) return sd.math.square(sd.math.square(s).sum(1, 2));
         SDVariable g = positions <= channels ? sd.mmul(s, s, true, false, false) : sd.mmul(s, s, false, true, false);
         return sd.math.square(g).sum(1, 2);
     }

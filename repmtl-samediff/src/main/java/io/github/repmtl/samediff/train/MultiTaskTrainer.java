@@ -145,8 +145,18 @@ public final class MultiTaskTrainer {
     /** Epoch summaries so far (including those restored from a checkpoint). */
     public List<EpochSummary> history() { return List.copyOf(history); }
 
+    /**
+     * One optimisation step on one single-input batch (epoch 0 learning rate), outside {@link #fit()}: for
+     * benchmarks and custom loops.
+     */
+    public StepStats step(MultiDataSet batch) {
+        if (model.isMultiInput()) throw new IllegalStateException("step(MultiDataSet) is for single-input models; " + model.taskNames() + " have one input each");
+        return trainStep(feeder.single(batch, "step " + step, true), 0, 0, 1);
+    }
+
     /** Trains for the configured epochs (continuing from the newest checkpoint when resume is on). */
     public TrainingResult fit() {
+        if (cfg.train == null && cfg.trainPerTask == null) throw new IllegalStateException("no training data: call train(...) or trainPerTask(...) on the builder");
         int first = 0;
         if (cfg.resume && cfg.checkpointDir != null && !Checkpoint.list(cfg.checkpointDir).isEmpty()) {
             List<Path> all = Checkpoint.list(cfg.checkpointDir);
@@ -534,7 +544,7 @@ public final class MultiTaskTrainer {
         public Builder resume(boolean r) { this.resume = r; return this; }
 
         public MultiTaskTrainer build() {
-            if ((train == null) == (trainPerTask == null)) throw new IllegalArgumentException("give exactly one of train(...) or trainPerTask(...)");
+            if (train != null && trainPerTask != null) throw new IllegalArgumentException("give only one of train(...) or trainPerTask(...)");
             if (train != null && model.isMultiInput()) throw new IllegalArgumentException("the model has one input per task " + model.inputs() + ": use trainPerTask(...)");
             if (trainPerTask != null && trainPerTask.size() != model.numTasks())
                 throw new IllegalArgumentException("trainPerTask needs " + model.numTasks() + " iterators " + model.taskNames() + ", got " + trainPerTask.size());
