@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>SameDiff 1.0.0-M2.1's built-in {@code sd.loss.*} ops ignore the incoming gradient (so {@code 3 * loss}
  * gets the gradient of {@code loss}), and {@code logSoftmax} has a broken gradient. The losses here avoid
  * both, so that (1) first-order training is right and (2) the Rep-MTL input-gradient builder can
- * differentiate them op by op into the task saliency {@code dL/dZ}. Every loss is a scalar batch mean.
+ * differentiate them into the task saliency {@code dL/dZ} (with a closed-form gradient registered in
+ * {@link ClosedFormGradients}, exact and cheaper than op by op). Every loss is a scalar batch mean.
  * Divisions by counts are guarded ({@code max(count, 1)}), so a batch without a valid pixel gives 0, not NaN.
  */
 public final class TaskLosses {
@@ -32,7 +33,11 @@ public final class TaskLosses {
         SDVariable logSumExp = sd.math.log(sd.math.exp(shifted).sum(true, 1));
         SDVariable picked = shifted.mul(oneHot).sum(true, 1);
         SDVariable perEntry = logSumExp.sub(picked).mul(valid);
-        return perEntry.sum().div(name, guardedCount(sd, valid));
+        SDVariable count = guardedCount(sd, valid);
+        SDVariable loss = perEntry.sum().div(name, count);
+        ClosedFormGradients.register(sd, loss.name(), logits.name(),
+                g -> sd.nn.softmax(logits, 1).sub(oneHot).mul(valid).div(count).mul(g));
+        return loss;
     }
 
     /**
@@ -41,8 +46,11 @@ public final class TaskLosses {
      */
     public static SDVariable maskedL1(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
         SDVariable valid = validPixels(target);
-        SDVariable err = sd.math.abs(prediction.sub(target)).mul(valid);
-        return err.sum().div(name, guardedCount(sd, valid));
+        SDVariable diff = prediction.sub(target);
+        SDVariable count = guardedCount(sd, valid);
+        SDVariable loss = sd.math.abs(diff).mul(valid).sum().div(name, count);
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), g -> sd.math.sign(diff).mul(valid).div(count).mul(g));
+        return loss;
     }
 
     /**
@@ -51,19 +59,34 @@ public final class TaskLosses {
      */
     public static SDVariable maskedCosine(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
         SDVariable valid = validPixels(target);
-        SDVariable n = l2NormalizeChannels(sd, prediction);
-        SDVariable dot = n.mul(target).mul(valid).sum();
-        return dot.div(guardedCount(sd, valid)).rsub(name, 1.0);
+        SDVariable squared = sd.math.square(prediction).sum(true, 1);
+        SDVariable floor = sd.constant(1e-24).castTo(prediction.dataType());
+        SDVariable norm = sd.math.sqrt(sd.math.max(squared, floor));
+        SDVariable n = prediction.div(norm);
+        SDVariable count = guardedCount(sd, valid);
+        SDVariable loss = n.mul(target).mul(valid).sum().div(count).rsub(name, 1.0);
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), g -> {
+            SDVariable u = target.mul(valid).div(count).neg().mul(g);                      // dL/dn
+            SDVariable radial = n.mul(u.mul(n).sum(true, 1)).mul(squared.gte(floor).castTo(prediction.dataType()));
+            return u.sub(radial).div(norm);
+        });
+        return loss;
     }
 
     /** Mean squared error over all entries. */
     public static SDVariable meanSquaredError(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
-        return sd.math.square(prediction.sub(target)).mean(name);
+        SDVariable diff = prediction.sub(target);
+        SDVariable loss = sd.math.square(diff).mean(name);
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), g -> diff.mul(2.0).div(sd.onesLike(diff).sum()).mul(g));
+        return loss;
     }
 
     /** Binary cross-entropy with logits, {@code mean(softplus(x) - x * y)}, stable for any logit. */
     public static SDVariable binaryCrossEntropyWithLogits(SameDiff sd, String name, SDVariable logits, SDVariable target) {
-        return sd.nn.softplus(logits).sub(logits.mul(target)).mean(name);
+        SDVariable loss = sd.nn.softplus(logits).sub(logits.mul(target)).mean(name);
+        ClosedFormGradients.register(sd, loss.name(), logits.name(),
+                g -> sd.nn.sigmoid(logits).sub(target).div(sd.onesLike(logits).sum()).mul(g));
+        return loss;
     }
 
     /**

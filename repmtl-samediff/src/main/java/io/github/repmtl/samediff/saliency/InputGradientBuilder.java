@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.saliency;
 
+import io.github.repmtl.samediff.loss.ClosedFormGradients;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -67,7 +68,7 @@ public final class InputGradientBuilder {
         Map<String, long[]> shapes = ShapeProbe.probe(sd, all, probeBatch, probeShapes);
         probedShapes = Map.copyOf(shapes);
         Map<Request, SDVariable> out = new LinkedHashMap<>();
-        for (Request r : requests) out.put(r, emit(r, relevant.get(r), shapes));
+        for (Request r : requests) out.put(r, emit(r, new java.util.HashSet<>(relevant.get(r)), shapes));
         return out;
     }
 
@@ -92,6 +93,7 @@ public final class InputGradientBuilder {
         if (size != 1) throw new IllegalArgumentException("loss '" + r.loss() + "' must be a scalar, its shape is " + java.util.Arrays.toString(lossShape));
         Map<String, SDVariable> grads = new HashMap<>();
         grads.put(r.loss(), sd.onesLike(loss));
+        Map<String, ClosedFormGradients.Entry> fused = fuseKnownLosses(relevant);
         List<SameDiffOp> ops = new ArrayList<>(sd.getOps().values());
         for (int k = ops.size() - 1; k >= 0; k--) {
             SameDiffOp sdo = ops.get(k);
@@ -110,6 +112,11 @@ public final class InputGradientBuilder {
             for (int i = 0; i < outs.size(); i++) {
                 gOut[i] = grads.get(outs.get(i));
                 hasGrad |= gOut[i] != null;
+            }
+            ClosedFormGradients.Entry closed = outs.size() == 1 ? fused.get(outs.get(0)) : null;
+            if (closed != null) {
+                if (gOut[0] != null) grads.merge(closed.prediction(), closed.gradient().apply(gOut[0]), SDVariable::add);
+                continue;
             }
             if (!any || !hasGrad) continue;
             DifferentialFunction op = sdo.getOp();
@@ -130,6 +137,25 @@ public final class InputGradientBuilder {
         SDVariable g = grads.get(r.wrt());
         SDVariable wrt = sd.getVariable(r.wrt());
         return g == null ? sd.zerosLike(wrt) : g.castTo(wrt.dataType());
+    }
+
+    /**
+     * Losses on the path with a registered closed-form gradient: their internal variables leave the relevant
+     * set (modified in place) and the loss is differentiated in one step from its prediction.
+     */
+    private Map<String, ClosedFormGradients.Entry> fuseKnownLosses(Set<String> relevant) {
+        Map<String, ClosedFormGradients.Entry> fused = new HashMap<>();
+        for (String v : List.copyOf(relevant)) {
+            ClosedFormGradients.lookup(sd, v).ifPresent(e -> {
+                if (!relevant.contains(e.prediction())) return;
+                Set<String> internal = new java.util.HashSet<>(GraphPaths.between(sd, e.prediction(), v));
+                internal.remove(e.prediction());
+                internal.remove(v);
+                relevant.removeAll(internal);
+                fused.put(v, e);
+            });
+        }
+        return fused;
     }
 
     private void requireVariable(String name, String what) {

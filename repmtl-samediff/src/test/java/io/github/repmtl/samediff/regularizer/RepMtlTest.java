@@ -233,6 +233,25 @@ class RepMtlTest {
     }
 
     @Test
+    void graphLoadedFromDiskGivesTheSameSaliencyOpByOp(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a loaded graph has no closed-form loss gradients registered: its losses are differentiated op by op
+        SameDiff original = denseNet(DataType.DOUBLE, 3);
+        java.io.File file = dir.resolve("net.fb").toFile();
+        original.save(file, false);
+        SameDiff loaded = SameDiff.load(file, false);
+        denseConfig().build().attachTo(original);
+        denseConfig().build().attachTo(loaded);
+        Map<String, INDArray> feed = denseFeed(DataType.DOUBLE, 3);
+        for (String t : List.of("seg", "depth")) {
+            INDArray a = original.output(feed, RepMtlGraph.saliency(t)).get(RepMtlGraph.saliency(t));
+            INDArray b = loaded.output(feed, RepMtlGraph.saliency(t)).get(RepMtlGraph.saliency(t));
+            assertTrue(a.sub(b).amaxNumber().doubleValue() <= 1e-12 * a.amaxNumber().doubleValue(), t + ": " + a + " vs " + b);
+        }
+        INDArray ga = original.calculateGradients(feed, "enc.W").get("enc.W"), gb = loaded.calculateGradients(feed, "enc.W").get("enc.W");
+        assertTrue(ga.sub(gb).amaxNumber().doubleValue() <= 1e-10 * ga.amaxNumber().doubleValue(), "dJ/dW " + ga + " vs " + gb);
+    }
+
+    @Test
     void badInputIsNamed() {
         SameDiff sd = denseNet(DataType.DOUBLE, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
