@@ -30,13 +30,16 @@ public final class TaskLosses {
         SDVariable oneHot = sd.oneHot(labels.castTo(DataType.INT64), numClasses, 1, 1.0, 0.0, dt);
         SDVariable valid = oneHot.sum(true, 1);                        // 1 where the label is in range
         SDVariable shifted = logits.sub(logits.max(true, 1));           // numerically safe log-sum-exp
-        SDVariable logSumExp = sd.math.log(sd.math.exp(shifted).sum(true, 1));
+        SDVariable exp = sd.math.exp(shifted);
+        SDVariable sumExp = exp.sum(true, 1);
+        SDVariable logSumExp = sd.math.log(sumExp);
         SDVariable picked = shifted.mul(oneHot).sum(true, 1);
         SDVariable perEntry = logSumExp.sub(picked).mul(valid);
         SDVariable count = guardedCount(sd, valid);
         SDVariable loss = perEntry.sum().div(name, count);
-        ClosedFormGradients.register(sd, loss.name(), logits.name(),
-                g -> sd.nn.softmax(logits, 1).sub(oneHot).mul(valid).div(count).mul(g));
+        // softmax from the loss's own exp/sum (oneDNN's float32 softmax op is less accurate)
+        ClosedFormGradients.register(sd, loss.name(), logits.name(), labels.name(),
+                g -> exp.div(sumExp).sub(oneHot).mul(valid).div(count).mul(g));
         return loss;
     }
 
@@ -49,7 +52,7 @@ public final class TaskLosses {
         SDVariable diff = prediction.sub(target);
         SDVariable count = guardedCount(sd, valid);
         SDVariable loss = sd.math.abs(diff).mul(valid).sum().div(name, count);
-        ClosedFormGradients.register(sd, loss.name(), prediction.name(), g -> sd.math.sign(diff).mul(valid).div(count).mul(g));
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> sd.math.sign(diff).mul(valid).div(count).mul(g));
         return loss;
     }
 
@@ -65,7 +68,7 @@ public final class TaskLosses {
         SDVariable n = prediction.div(norm);
         SDVariable count = guardedCount(sd, valid);
         SDVariable loss = n.mul(target).mul(valid).sum().div(count).rsub(name, 1.0);
-        ClosedFormGradients.register(sd, loss.name(), prediction.name(), g -> {
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> {
             SDVariable u = target.mul(valid).div(count).neg().mul(g);                      // dL/dn
             SDVariable radial = n.mul(u.mul(n).sum(true, 1)).mul(squared.gte(floor).castTo(prediction.dataType()));
             return u.sub(radial).div(norm);
@@ -77,14 +80,14 @@ public final class TaskLosses {
     public static SDVariable meanSquaredError(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
         SDVariable diff = prediction.sub(target);
         SDVariable loss = sd.math.square(diff).mean(name);
-        ClosedFormGradients.register(sd, loss.name(), prediction.name(), g -> diff.mul(2.0).div(sd.onesLike(diff).sum()).mul(g));
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> diff.mul(2.0).div(sd.onesLike(diff).sum()).mul(g));
         return loss;
     }
 
     /** Binary cross-entropy with logits, {@code mean(softplus(x) - x * y)}, stable for any logit. */
     public static SDVariable binaryCrossEntropyWithLogits(SameDiff sd, String name, SDVariable logits, SDVariable target) {
         SDVariable loss = sd.nn.softplus(logits).sub(logits.mul(target)).mean(name);
-        ClosedFormGradients.register(sd, loss.name(), logits.name(),
+        ClosedFormGradients.register(sd, loss.name(), logits.name(), target.name(),
                 g -> sd.nn.sigmoid(logits).sub(target).div(sd.onesLike(logits).sum()).mul(g));
         return loss;
     }

@@ -140,14 +140,14 @@ public final class InputGradientBuilder {
     }
 
     /**
-     * Losses on the path with a registered closed-form gradient: their internal variables leave the relevant
-     * set (modified in place) and the loss is differentiated in one step from its prediction.
+     * Losses on the path with a registered closed-form gradient whose target does not depend on {@code wrt}: their
+     * internal variables leave the relevant set (modified in place) and the loss is differentiated in one step.
      */
     private Map<String, ClosedFormGradients.Entry> fuseKnownLosses(Set<String> relevant) {
         Map<String, ClosedFormGradients.Entry> fused = new HashMap<>();
         for (String v : List.copyOf(relevant)) {
             ClosedFormGradients.lookup(sd, v).ifPresent(e -> {
-                if (!relevant.contains(e.prediction())) return;
+                if (!relevant.contains(e.prediction()) || relevant.contains(e.target())) return;
                 Set<String> internal = new java.util.HashSet<>(GraphPaths.between(sd, e.prediction(), v));
                 internal.remove(e.prediction());
                 internal.remove(v);
