@@ -22,6 +22,33 @@ final class ShapeRules {
         rules.put("permute", ShapeRules::permute);
         rules.put("transpose", ShapeRules::permute);
         rules.put("concat", ShapeRules::concat);
+        rules.put("strided_slice", ShapeRules::stridedSlice);
+    }
+
+    /** Unit-stride slices: the gradient is zero-padded back to the input's extent (the batch axis must be kept whole). */
+    private static SDVariable[] stridedSlice(VjpContext c) {
+        long[] begin = (long[]) c.field("begin"), end = (long[]) c.field("end"), strides = (long[]) c.field("strides");
+        int beginMask = (int) c.field("beginMask"), endMask = (int) c.field("endMask"), shrink = (int) c.field("shrinkAxisMask");
+        if (begin == null || end == null) throw c.unsupported("slice bounds given as graph variables");
+        if ((int) c.field("ellipsisMask") != 0 || (int) c.field("newAxisMask") != 0) throw c.unsupported("ellipsis or new-axis slicing");
+        long[] in = c.shape(c.in(0));
+        int[][] pads = new int[in.length][2];
+        SDVariable g = c.g();
+        for (int d = 0; d < in.length; d++) {
+            if (d >= begin.length) continue;                                  // trailing axes kept whole
+            if (strides != null && d < strides.length && strides[d] != 1) throw c.unsupported("slice stride " + strides[d] + " on axis " + d);
+            long b = (beginMask & (1 << d)) != 0 ? 0 : (begin[d] < 0 ? begin[d] + in[d] : begin[d]);
+            long e = (shrink & (1 << d)) != 0 ? b + 1 : (endMask & (1 << d)) != 0 ? in[d] : (end[d] < 0 ? end[d] + in[d] : Math.min(end[d], in[d]));
+            if (d == 0 && (b != 0 || e != in[0])) throw c.unsupported("slicing the batch axis");
+            pads[d][0] = (int) b;
+            pads[d][1] = (int) (in[d] - e);
+            if ((shrink & (1 << d)) != 0) g = c.sd().expandDims(g, d);
+        }
+        SDVariable[] r = new SDVariable[c.numInputs()];
+        boolean padded = false;
+        for (int[] p : pads) padded |= p[0] != 0 || p[1] != 0;
+        r[0] = padded ? c.sd().nn.pad(g, c.sd().constant(org.nd4j.linalg.factory.Nd4j.createFromArray(pads)), 0.0) : g;
+        return r;
     }
 
     private static SDVariable[] permute(VjpContext c) {

@@ -154,6 +154,16 @@ public final class MultiTaskTrainer {
         return trainStep(feeder.single(batch, "step " + step, true), 0, 0, 1);
     }
 
+    /**
+     * Writes a checkpoint of the state after the last completed epoch into {@code dir} now (on demand, e.g. from
+     * {@link TrainingListener#onEpochEnd}); {@code fit} with {@code resume} continues from it.
+     */
+    public Path saveCheckpoint(Path dir) {
+        if (history.isEmpty()) throw new IllegalStateException("no epoch has completed yet: nothing to checkpoint");
+        int epoch = history.get(history.size() - 1).epoch();
+        return checkpoint(epoch).save(dir, epoch, Integer.MAX_VALUE);
+    }
+
     /** Trains for the configured epochs (continuing from the newest checkpoint when resume is on). */
     public TrainingResult fit() {
         if (cfg.train == null && cfg.trainPerTask == null) throw new IllegalStateException("no training data: call train(...) or trainPerTask(...) on the builder");

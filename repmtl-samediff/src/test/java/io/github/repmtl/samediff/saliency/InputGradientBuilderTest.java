@@ -217,6 +217,16 @@ class InputGradientBuilderTest {
     }
 
     @Test
+    void slices() {
+        check(new Case("strided slices", new long[]{-1, 4, 6, 5}, (sd, z) -> {
+            SDVariable a = sd.stridedSlice(z, new long[]{0, 1, 2, 0}, new long[]{0, 3, 5, 4}, new long[]{1, 1, 1, 1}, 0b0001, 0b0001, 0, 0, 0);
+            SDVariable b = sd.stridedSlice(z, new long[]{0, 2, 0, 0}, new long[]{0, 3, 0, 0}, new long[]{1, 1, 1, 1}, 0b1101, 0b1101, 0, 0, 0b0010);
+            SDVariable both = a.sum(1, 2, 3).add(sd.math.tanh(b).mul(b).sum(1, 2));
+            return TaskLosses.meanSquaredError(sd, "loss", both, target(sd, "t", 3));
+        }));
+    }
+
+    @Test
     void unsupportedOpIsNamed() {
         SameDiff sd = SameDiff.create();
         SDVariable z = sd.placeHolder("Z", DataType.DOUBLE, -1, 4);

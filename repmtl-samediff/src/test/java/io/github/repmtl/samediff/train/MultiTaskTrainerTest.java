@@ -66,6 +66,25 @@ class MultiTaskTrainerTest {
     }
 
     @Test
+    void onDemandCheckpointResumesLikeAnEpochCheckpoint(@TempDir Path dir) {
+        MultiTaskModel full = TinyModels.twoTaskDense(8);
+        base(full, 3).build().fit();
+        MultiTaskModel part = TinyModels.twoTaskDense(8);
+        MultiTaskTrainer[] holder = new MultiTaskTrainer[1];
+        holder[0] = base(part, 2).listener(new TrainingListener() {
+            @Override
+            public void onEpochEnd(EpochSummary s) {
+                if (s.epoch() == 1) holder[0].saveCheckpoint(dir);
+            }
+        }).build();
+        holder[0].fit();
+        assertThrows(IllegalStateException.class, () -> base(TinyModels.twoTaskDense(8), 1).build().saveCheckpoint(dir));
+        MultiTaskModel resumed = TinyModels.twoTaskDense(8);
+        base(resumed, 3).checkpoints(dir, 2).resume(true).build().fit();
+        assertEquals(full.sameDiff().getVariable("enc.W").getArr(), resumed.sameDiff().getVariable("enc.W").getArr());
+    }
+
+    @Test
     void corruptOrIncompatibleCheckpointsAreRejected(@TempDir Path dir) throws Exception {
         MultiTaskModel m = TinyModels.twoTaskDense(3);
         base(m, 1).checkpoints(dir, 2).build().fit();
