@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "repmtl", mixinStandardHelpOptions = true, version = "repmtl 0.1.0-SNAPSHOT",
         description = "Rep-MTL and multi-task learning for Deeplearning4j / SameDiff.",
-        subcommands = {VerifyGoldenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SearchCommand.class, AnalyzeCommand.class,
+                VerifyGoldenCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class RepMtlCli implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)
     boolean verbose;
@@ -27,6 +28,11 @@ public final class RepMtlCli implements Runnable {
     /** Runs the command line and returns the exit code (used by tests). */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new RepMtlCli());
+        cl.setParameterExceptionHandler((ex, unused) -> {
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println("repmtl: " + ex.getMessage() + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return 2;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             boolean verbose = parsed.matchedOptionValue("--verbose", false)
                     || parsed.subcommands().stream().anyMatch(p -> p.matchedOptionValue("--verbose", false));

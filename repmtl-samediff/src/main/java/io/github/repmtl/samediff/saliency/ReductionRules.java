@@ -9,7 +9,7 @@ import java.util.Map;
 import static io.github.repmtl.samediff.saliency.ElementwiseRules.one;
 
 /**
- * Input-gradient rules of sum, mean, max and min reductions over fixed dimensions (with or without
+ * Input-gradient rules of sum, mean, squared-norm, max and min reductions over fixed dimensions (with or without
  * keepDims). Max/min route the gradient to every entry equal to the extreme value.
  */
 final class ReductionRules {
@@ -23,6 +23,7 @@ final class ReductionRules {
             SDVariable count = dims.length == 0 ? ones.sum() : ones.sum(true, dims);
             return one(spread(c).mul(ones).div(count));
         });
+        rules.put("reduce_sqnorm", c -> one(spread(c).mul(c.in(0)).mul(2.0)));
         rules.put("reduce_max", ReductionRules::extreme);
         rules.put("reduce_min", ReductionRules::extreme);
     }

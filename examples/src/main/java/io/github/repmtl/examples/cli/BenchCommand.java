@@ -1,0 +1,81 @@
+package io.github.repmtl.examples.cli;
+
+import io.github.repmtl.examples.bench.OverheadBenchmark;
+import io.github.repmtl.examples.bench.SmallDenseNet;
+import io.github.repmtl.examples.bench.StrategyBenchmark;
+import io.github.repmtl.samediff.model.MultiTaskModel;
+import io.github.repmtl.samediff.strategy.Strategies;
+import io.github.repmtl.zoo.HpsResNet;
+import io.github.repmtl.zoo.ResNetTrunk;
+import io.github.repmtl.samediff.model.TaskSpec;
+import io.github.repmtl.zoo.HpsLeNet;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code repmtl bench overhead}: median training-step time with Rep-MTL and with plain equal weighting on the same
+ * graph and data, interleaved, one line per case: {@code overhead <case> ew_ms=<median> repmtl_ms=<median> ratio=<r>}.
+ */
+@Command(name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18).")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies") String what;
+    @Option(names = "--cases", split = ",", defaultValue = "lenet,resnet18,dense", description = "Overhead cases (default: ${DEFAULT-VALUE}).")
+    List<String> cases;
+    @Option(names = "--steps", defaultValue = "20") int steps;
+    @Option(names = "--warmup", defaultValue = "5") int warmup;
+
+    @Option(names = "--strategies", split = ",", description = "Strategies to time (default: all registered).")
+    List<String> strategies;
+
+    @Override
+    public Integer call() {
+        switch (what) {
+            case "overhead" -> {
+                List<OverheadBenchmark.Case> list = new ArrayList<>();
+                for (String c : cases) list.add(switch (c) {
+                    case "lenet" -> new OverheadBenchmark.Case("lenet", BenchCommand::lenet, classificationBatch(256, 1, 36, 36, 10, 2));
+                    case "resnet18" -> new OverheadBenchmark.Case("resnet18", BenchCommand::resnet18, classificationBatch(32, 3, 64, 64, 31, 3));
+                    case "dense" -> new OverheadBenchmark.Case("dense", () -> SmallDenseNet.create(1), SmallDenseNet.batch(8, 1));
+                    default -> throw new IllegalArgumentException("unknown case '" + c + "'; available: lenet, resnet18, dense");
+                });
+                for (OverheadBenchmark.Case c : list) System.out.println(OverheadBenchmark.run(c, warmup, steps).line());
+            }
+            case "strategies" -> {
+                List<String> names = strategies == null ? List.copyOf(Strategies.names()) : strategies;
+                for (StrategyBenchmark.Row r : StrategyBenchmark.run(BenchCommand::resnet18, classificationBatch(32, 3, 64, 64, 31, 3), names, warmup, steps))
+                    System.out.println(r.line());
+            }
+            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: overhead, strategies");
+        }
+        return 0;
+    }
+
+    /** (a) HPS LeNet on 1x36x36, 2 tasks x 10 classes. */
+    private static MultiTaskModel lenet() {
+        return HpsLeNet.builder().seed(1).tasks(List.of(TaskSpec.classification("left", 10), TaskSpec.classification("right", 10))).init();
+    }
+
+    /** (b) HPS ResNet-18 on 3x64x64, 3 tasks x 31 classes (512-d representation). */
+    private static MultiTaskModel resnet18() {
+        return HpsResNet.builder().depth(ResNetTrunk.Depth.RESNET18).inputShape(3, 64, 64).seed(1)
+                .tasks(List.of(TaskSpec.classification("amazon", 31), TaskSpec.classification("dslr", 31), TaskSpec.classification("webcam", 31))).init();
+    }
+
+    /** A random single-input classification batch with one label array per task. */
+    private static MultiDataSet classificationBatch(int batch, int channels, int h, int w, int classes, int tasks) {
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, channels, h, w);
+        INDArray[] labels = new INDArray[tasks];
+        for (int t = 0; t < tasks; t++) labels[t] = Nd4j.rand(DataType.FLOAT, batch).muli(classes).castTo(DataType.INT64);
+        return new MultiDataSet(new INDArray[]{x}, labels);
+    }
+}
