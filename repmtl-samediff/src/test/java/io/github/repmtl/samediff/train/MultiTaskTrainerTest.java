@@ -48,6 +48,20 @@ class MultiTaskTrainerTest {
     }
 
     @Test
+    void multiInputTrainsWithOneIteratorPerTaskAndRestartsTheShorterOne(@TempDir Path dir) throws Exception {
+        MultiTaskModel m = TinyModels.twoTaskMultiInput(6);
+        TrainingResult r = MultiTaskTrainer.builder(m).optimizer(Optimizer.adam(0.03)).epochs(5).seed(1)
+                .repMtl(RepMtl.builder(m).build())
+                .trainPerTask(List.of(TinyModels.taskData(96, 16, 1, 0), TinyModels.taskData(48, 16, 2, 1)))
+                .validationPerTask(List.of(TinyModels.taskData(32, 16, 3, 0), TinyModels.taskData(32, 16, 4, 1)))
+                .listener(new TrainingLogs(dir)).build().fit();
+        assertEquals(1 + 5 * 6, Files.readAllLines(dir.resolve("steps.csv")).size(), "an epoch has max_t = 6 steps");
+        for (String t : List.of("a", "b"))
+            assertTrue(r.epochs().get(4).trainLosses().get(t) < r.epochs().get(0).trainLosses().get(t), t + " " + r.epochs());
+        assertEquals(2, r.epochs().get(4).validation().size());
+    }
+
+    @Test
     void resumeFromCheckpointIsBitwiseIdentical(@TempDir Path dir) {
         MultiTaskModel full = TinyModels.twoTaskDense(3);
         base(full, 4).repMtl(RepMtl.builder(full).build()).checkpoints(dir.resolve("a"), 2).build().fit();

@@ -39,6 +39,29 @@ public final class TinyModels {
         return b.build();
     }
 
+    /** Multi-input (domain-shift style): task t reads its own input x_t; the encoder weights are shared. */
+    public static MultiTaskModel twoTaskMultiInput(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        SameDiff sd = SameDiff.create();
+        SDVariable encW = w(sd, "enc.W", 6, 8), encB = w(sd, "enc.b", 8);
+        MultiTaskModel.Builder b = MultiTaskModel.builder(sd);
+        for (String t : List.of("a", "b")) {
+            SDVariable x = sd.placeHolder("x_" + t, DataType.FLOAT, -1, 6);
+            SDVariable z = sd.math.tanh("Z_" + t, x.mmul(encW).add(encB));
+            SDVariable y = sd.placeHolder("y_" + t, DataType.INT64, -1);
+            SDVariable logits = sd.identity("out_" + t, z.mmul(w(sd, t + ".W", 8, 3)).add(w(sd, t + ".b", 3)));
+            TaskLosses.softmaxCrossEntropy(sd, "loss_" + t, logits, y, 3);
+            b.task(TaskSpec.classification(t, 3), "x_" + t, "Z_" + t, "out_" + t, "y_" + t, "loss_" + t);
+        }
+        return b.build();
+    }
+
+    /** One task's data of {@link #data}: features and the given task's labels only. */
+    public static ShuffledIterator taskData(int n, int batch, long seed, int task) {
+        ShuffledIterator all = data(n, batch, seed);
+        return new ShuffledIterator(all.x, new INDArray[]{all.labels[task]}, batch, seed);
+    }
+
     private static SDVariable w(SameDiff sd, String name, long... shape) {
         return sd.var(name, Nd4j.randn(DataType.FLOAT, shape).muli(0.5));
     }
