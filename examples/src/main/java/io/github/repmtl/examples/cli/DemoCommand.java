@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.print(table);
         Files.writeString(out.resolve("summary.txt"), table);
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve("summary.json").toFile(), rows);
-        List<Path> plots = TrainingPlots.write(logs, out.resolve("plots"));
+        List<Path> plots = TrainingPlots.write(logs, List.of("ew", "repmtl-ew"), out.resolve("plots"));
         System.out.println("results: " + out.toAbsolutePath() + " (logs per run, summary.json, summary.txt, " + plots.size() + " plots)");
         return 0;
     }

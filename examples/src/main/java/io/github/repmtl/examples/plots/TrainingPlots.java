@@ -30,6 +30,14 @@ public final class TrainingPlots {
 
     /** Writes the charts of one or more runs (label -> log directory) into {@code out}; returns the files written. */
     public static List<Path> write(Map<String, Path> runs, Path out) {
+        return write(runs, runs.keySet(), out);
+    }
+
+    /**
+     * As {@link #write(Map, Path)}, with Delta-p drawn only for {@code deltaPRuns} (runs measured against the same
+     * baselines; a single-task run's Delta-p is against its own first evaluation and would not compare).
+     */
+    public static List<Path> write(Map<String, Path> runs, java.util.Collection<String> deltaPRuns, Path out) {
         System.setProperty("java.awt.headless", "true");
         List<Path> files = new ArrayList<>();
         try {
@@ -43,7 +51,7 @@ public final class TrainingPlots {
                 addEpochSeries(loss, run.getKey(), epochs, e -> e.path("trainLoss"), null);
                 for (String split : List.of("validation", "test"))
                     addEpochSeries(metric, run.getKey() + " " + split, epochs, e -> e.path(split), "first");
-                for (String split : List.of("validation", "test")) {
+                for (String split : deltaPRuns.contains(run.getKey()) ? List.of("validation", "test") : List.<String>of()) {
                     List<Double> x = new ArrayList<>(), y = new ArrayList<>();
                     for (JsonNode e : epochs) {
                         JsonNode d = e.path(split + "DeltaP");
