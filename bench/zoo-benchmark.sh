@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LOCK=/tmp/repmtl-mvn.lock
 CP_FILE=repmtl-zoo/target/bench-classpath.txt
-flock "$LOCK" mvn -q -B -o -pl repmtl-zoo -am -DskipTests test-compile \
+flock "$LOCK" ./mvnw -q -B -pl repmtl-zoo -am -DskipTests test-compile \
   dependency:build-classpath -Dmdep.outputFile="$PWD/$CP_FILE" -Dmdep.includeScope=test
 CP="repmtl-zoo/target/test-classes:repmtl-zoo/target/classes:repmtl-samediff/target/classes:$(cat "$CP_FILE")"
 MODELS=("$@")

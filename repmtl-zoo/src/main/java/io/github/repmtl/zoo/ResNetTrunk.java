@@ -242,7 +242,7 @@ public final class ResNetTrunk {
         size[0] = conv.outputHeight(size[0]);
         size[1] = conv.outputWidth(size[1]);
         String bn = bnName(spec.name());
-        BatchNorm.Builder b = BatchNorm.builder(spec.out()).epsilon(eps).mode(batchNormMode);
+        BatchNorm.Builder b = BatchNorm.builder(spec.out()).epsilon(eps).mode(batchNormMode).depthwiseAffine(true);
         if (weights != null)
             b.gamma(required(weights, bn + "/gamma")).beta(required(weights, bn + "/beta"))
                     .runningMean(required(weights, bn + "/running_mean")).runningVar(required(weights, bn + "/running_var"));

@@ -81,7 +81,7 @@ public final class SegNetTrunk {
 
     private static SDVariable block(LayerContext ctx, String name, SDVariable x, int in, int out) {
         Conv2d conv = Conv2d.builder(in, out).kernel(3).padding(1).weightInit(WeightInit.xavierNormal()).biasInit(WeightInit.constant(0)).build();
-        SDVariable y = BatchNorm.builder(out).build().apply(ctx, name + "/bn", conv.apply(ctx, name + "/conv", x), 4);
+        SDVariable y = BatchNorm.builder(out).depthwiseAffine(true).build().apply(ctx, name + "/bn", conv.apply(ctx, name + "/conv", x), 4);
         return ctx.sameDiff().nn().relu(y, 0);
     }
 

@@ -2,8 +2,6 @@ package io.github.repmtl.zoo;
 
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.TaskBinding;
-import io.github.repmtl.samediff.model.TaskKind;
-import io.github.repmtl.samediff.nn.LayerContext;
 import io.github.repmtl.samediff.util.QuietConsole;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -18,9 +16,11 @@ import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Random batches, a minimal Adam loop and a save/load check shared by the zoo tests. */
@@ -97,19 +97,21 @@ final class ZooTestSupport {
         return losses;
     }
 
-    /** Saves to FlatBuffers, loads, and checks every task output is identical in inference mode. */
+    /**
+     * Saves to FlatBuffers, loads, and checks every task output is identical in inference mode and the reloaded
+     * model has the same bindings and statistic updates.
+     */
     static void assertRoundTrip(MultiTaskModel model, Map<String, INDArray> feed, File file) throws IOException {
         Map<String, INDArray> inference = new HashMap<>(feed);
         if (model.trainingFlag() != null) inference.put(model.trainingFlag(), Nd4j.scalar(feed.get(model.trainingFlag()).dataType(), 0.0));
         String[] outputs = model.tasks().stream().map(TaskBinding::output).toArray(String[]::new);
         Map<String, INDArray> before = model.sameDiff().output(inference, outputs);
-        model.sameDiff().save(file, true);
-        SameDiff loaded = SameDiff.load(file, true);
-        Map<String, INDArray> after = loaded.output(inference, outputs);
+        SavedModels.save(model, file.toPath());
+        MultiTaskModel loaded = SavedModels.load(file.toPath(), model.tasks().stream().map(TaskBinding::spec).toList());
+        Map<String, INDArray> after = loaded.sameDiff().output(inference, outputs);
         for (String o : outputs) assertTrue(before.get(o).equalsWithEps(after.get(o), 0), "output " + o + " differs after save/load");
+        assertEquals(model.tasks(), loaded.tasks());
+        assertEquals(model.trainingFlag(), loaded.trainingFlag());
+        assertEquals(new HashSet<>(model.statisticUpdates()), new HashSet<>(loaded.statisticUpdates()));
     }
-
-    static boolean isDense(TaskKind kind) { return kind != TaskKind.CLASSIFICATION; }
-
-    static final String FLAG = LayerContext.TRAINING_FLAG;
 }
