@@ -2,9 +2,6 @@ package io.github.repmtl.examples.cli;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,26 +17,10 @@ class RepMtlCliTest {
         return p;
     }
 
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = RepMtlCli.execute(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
-
     @Test
     void verifyGoldenPassesBothFixtures() {
         for (String f : new String[]{"repmtl-dense.json", "repmtl-vector-multi-input.json"}) {
-            Run r = run("verify-golden", golden(f).toString());
+            CliRunner.Result r = CliRunner.run("verify-golden", golden(f).toString());
             String[] lines = r.out().trim().split("\n");
             assertEquals(0, r.code(), r.out() + r.err());
             assertEquals("golden " + golden(f) + ": PASS", lines[lines.length - 1]);
@@ -49,7 +30,7 @@ class RepMtlCliTest {
 
     @Test
     void errorsAreOneLineWithNonZeroExit(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        Run missing = run("verify-golden", dir.resolve("nope.json").toString());
+        CliRunner.Result missing = CliRunner.run("verify-golden", dir.resolve("nope.json").toString());
         assertEquals(2, missing.code());
         assertEquals(1, missing.err().trim().split("\n").length, missing.err());
         assertTrue(missing.err().contains("nope.json"), missing.err());
@@ -58,11 +39,11 @@ class RepMtlCliTest {
         Files.writeString(bad, "{\"model\":{\"graph\":{\"inputs\":[\"x\"],\"nodes\":[{\"op\":\"lstm\",\"in\":\"x\",\"out\":\"y\"}]}},"
                 + "\"params\":{},\"data\":{\"x\":{\"shape\":[1,1],\"values\":[[1]]}},\"results\":[{\"config\":{},\"saliency\":[],"
                 + "\"taskLosses\":[],\"objectiveTerms\":[],\"tsr\":0,\"csa\":0,\"objective\":0,\"gradients\":{}}]}");
-        Run unknownOp = run("verify-golden", bad.toString());
+        CliRunner.Result unknownOp = CliRunner.run("verify-golden", bad.toString());
         assertEquals(2, unknownOp.code());
         assertTrue(unknownOp.err().contains("unknown op 'lstm'"), unknownOp.err());
 
-        Run flag = run("verify-golden", "--no-such-flag");
+        CliRunner.Result flag = CliRunner.run("verify-golden", "--no-such-flag");
         assertTrue(flag.code() != 0);
         assertFalse(flag.err().contains("\tat "), "no stack trace without --verbose: " + flag.err());
     }
