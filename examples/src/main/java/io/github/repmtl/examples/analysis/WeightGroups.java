@@ -1,5 +1,6 @@
 package io.github.repmtl.examples.analysis;
 
+import io.github.repmtl.samediff.saliency.GraphPaths;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.StatisticUpdate;
 import io.github.repmtl.samediff.model.TaskBinding;
@@ -8,10 +9,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,9 +62,9 @@ public final class WeightGroups {
     /** The group of each named variable; a variable that reaches no task loss raises an exception naming it. */
     public static Map<String, String> of(MultiTaskModel model, Iterable<String> variables) {
         SameDiff sd = model.sameDiff();
-        Set<String> backbone = upstream(sd, model.sharedActivations());
+        Set<String> backbone = GraphPaths.upstream(sd, model.sharedActivations());
         Map<String, Set<String>> perTask = new LinkedHashMap<>();
-        for (TaskBinding t : model.tasks()) perTask.put(t.name(), upstream(sd, List.of(t.loss())));
+        for (TaskBinding t : model.tasks()) perTask.put(t.name(), GraphPaths.upstream(sd, List.of(t.loss())));
         Map<String, String> groups = new LinkedHashMap<>();
         for (String v : variables) {
             if (backbone.contains(v)) {
@@ -80,16 +79,4 @@ public final class WeightGroups {
         return groups;
     }
 
-    /** Variables (parameters included) that the given variables depend on, themselves included. */
-    private static Set<String> upstream(SameDiff sd, List<String> roots) {
-        Set<String> seen = new HashSet<>();
-        Deque<String> queue = new ArrayDeque<>(roots);
-        while (!queue.isEmpty()) {
-            String v = queue.poll();
-            if (!seen.add(v)) continue;
-            String op = sd.getVariables().get(v).getOutputOfOp();
-            if (op != null) queue.addAll(sd.getOps().get(op).getInputsToOp());
-        }
-        return seen;
-    }
 }

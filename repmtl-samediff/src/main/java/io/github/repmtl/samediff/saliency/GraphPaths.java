@@ -9,7 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Reachability questions about a SameDiff graph: which variables lie on a path between two variables. */
+/** Reachability questions about a SameDiff graph: which variables lie between two variables, or upstream of some. */
 public final class GraphPaths {
     private GraphPaths() {}
 
@@ -35,6 +35,19 @@ public final class GraphPaths {
             if (producer != null && !v.equals(from)) queue.addAll(inputsOf(sd.getOps().get(producer)));
         }
         return result;
+    }
+
+    /** Variables (parameters included) that the given variables depend on, themselves included. */
+    public static Set<String> upstream(SameDiff sd, java.util.Collection<String> roots) {
+        Set<String> seen = new HashSet<>();
+        Deque<String> queue = new ArrayDeque<>(roots);
+        while (!queue.isEmpty()) {
+            String v = queue.poll();
+            if (!seen.add(v)) continue;
+            String op = sd.getVariables().get(v).getOutputOfOp();
+            if (op != null) queue.addAll(inputsOf(sd.getOps().get(op)));
+        }
+        return seen;
     }
 
     static List<String> inputsOf(SameDiffOp op) {

@@ -9,6 +9,7 @@ import io.github.repmtl.samediff.model.StatisticUpdate;
 import io.github.repmtl.samediff.model.TaskBinding;
 import io.github.repmtl.samediff.regularizer.RepMtl;
 import io.github.repmtl.samediff.regularizer.RepMtlGraph;
+import io.github.repmtl.samediff.saliency.GraphPaths;
 import io.github.repmtl.samediff.saliency.ShapeProbe;
 import io.github.repmtl.samediff.strategy.Aggregation;
 import io.github.repmtl.samediff.strategy.GradientMode;
@@ -28,10 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -128,7 +127,7 @@ public final class MultiTaskTrainer {
         for (SDVariable v : sd.variables())
             if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType() && !statisticTargets.contains(v.name())) params.add(v.name());
         if (params.isEmpty()) throw new IllegalArgumentException("the model has no trainable variables");
-        this.shared = upstreamVariables(model.sharedActivations());
+        this.shared = GraphPaths.upstream(sd, model.sharedActivations());
         this.updater = new ParameterUpdater(b.optimizer);
         QuietConsole.run(sd::createGradFunction);
     }
@@ -439,19 +438,6 @@ public final class MultiTaskTrainer {
         if (val != null) valD = valTracker.compute(val.values());
         if (test != null) testD = testTracker.compute(test.values());
         return new EpochSummary(epoch, train, val, valD, test, testD, trainSeconds);
-    }
-
-    /** Variables (parameters included) that the given activations depend on. */
-    private Set<String> upstreamVariables(List<String> roots) {
-        Set<String> seen = new HashSet<>();
-        Deque<String> queue = new ArrayDeque<>(roots);
-        while (!queue.isEmpty()) {
-            String v = queue.poll();
-            if (!seen.add(v)) continue;
-            String op = sd.getVariables().get(v).getOutputOfOp();
-            if (op != null) queue.addAll(sd.getOps().get(op).getInputsToOp());
-        }
-        return seen;
     }
 
     private static long[] tail(long[] shape) { return Arrays.copyOfRange(shape, 1, shape.length); }
