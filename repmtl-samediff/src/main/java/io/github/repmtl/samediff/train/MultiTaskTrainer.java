@@ -71,6 +71,7 @@ public final class MultiTaskTrainer {
     private final long[] zTail;
     private final ParameterUpdater updater;
     private final BatchFeeder feeder;
+    private final GradientPass pass;
     private final List<EpochSummary> history = new ArrayList<>();
     private DeltaPTracker valTracker, testTracker;
     private long step;
@@ -130,6 +131,7 @@ public final class MultiTaskTrainer {
         this.shared = GraphPaths.upstream(sd, model.sharedActivations());
         this.updater = new ParameterUpdater(b.optimizer);
         QuietConsole.run(sd::createGradFunction);
+        this.pass = new GradientPass(sd);
     }
 
     public static Builder builder(MultiTaskModel model) { return new Builder(model); }
@@ -284,10 +286,10 @@ public final class MultiTaskTrainer {
             }
             setWeights(weights);
             long s0 = System.nanoTime();
-            var r = sd.calculateGradientsAndOutputs(feed, outputs, params);
+            var r = pass.run(feed, outputs, params);
             fbMs += ms(s0);
-            out = r.getOutputs();
-            grads = r.getGradients();
+            out = r.outputs();
+            grads = r.gradients();
             checkedLosses(out, where);
         } else {
             List<Map<String, INDArray>> perTask = new ArrayList<>();
@@ -303,14 +305,14 @@ public final class MultiTaskTrainer {
                 double[] oneHot = new double[tasks];
                 oneHot[t] = 1;
                 setWeights(oneHot);
-                var r = sd.calculateGradientsAndOutputs(feed, outputs, wrt);
-                if (out == null) out = r.getOutputs();
-                perTask.add(r.getGradients());
+                var r = pass.run(feed, outputs, wrt);
+                if (out == null) out = r.outputs();
+                perTask.add(r.gradients());
             }
             Map<String, INDArray> regGrads = null;
             if (repGraph != null) {
                 setWeights(new double[tasks]);
-                regGrads = sd.calculateGradientsAndOutputs(feed, outputs, wrt).getGradients();
+                regGrads = pass.run(feed, outputs, wrt).gradients();
                 for (Map<String, INDArray> g : perTask) for (String k : wrt) g.put(k, g.get(k).sub(regGrads.get(k)));
             }
             fbMs += ms(s0);
@@ -347,7 +349,7 @@ public final class MultiTaskTrainer {
                 INDArray zg = perTask.get(0).get(z);
                 feed.put(INJECTION, Nd4j.createFromArray(agg.direction()).reshape(zg.shape()).castTo(zg.dataType()));
                 long s2 = System.nanoTime();
-                Map<String, INDArray> inj = sd.calculateGradientsAndOutputs(feed, outputs, params).getGradients();
+                Map<String, INDArray> inj = pass.run(feed, outputs, params).gradients();
                 fbMs += ms(s2);
                 for (String p : sharedParams) grads.put(p, inj.get(p));           // includes the regularizer's gradient
             }
