@@ -46,11 +46,13 @@ import java.util.Set;
  * LibMTL). Evaluates validation and test splits each epoch, logs its own statistics, checkpoints every epoch
  * and resumes bit-exactly on CPU.
  *
- * <p>Gradient strategies: per-task gradients come from one pass per task with one-hot task weights (the
- * weights are a graph constant, so the gradient function is never rebuilt), plus one pass for the Rep-MTL
- * regularizer, whose gradient is added after the strategy (spec). In {@link GradientMode#REPRESENTATION} mode a
- * direction that is not a combination of the task gradients is back-propagated from {@code Z} by an injection
- * term {@code sum(Z * D)} with {@code D} a placeholder (zero otherwise).
+ * <p>Gradient strategies: every task's gradient comes from one graph execution per step ({@link TaskGradientGraph}):
+ * in {@link GradientMode#PARAMETERS} mode each task's loss path reads its own identity copies of the parameters
+ * (replicating the shared encoder), so one execution is the whole step; in {@link GradientMode#REPRESENTATION}
+ * mode a first execution yields every {@code dl_t/dZ} (per-head identity copies of {@code Z}, back-propagated
+ * through the heads only; with Rep-MTL the saliencies themselves), and a second applies the strategy's result:
+ * the weighted loss plus an injection term {@code sum(Z * D)} ({@code D} a placeholder) that turns the shared
+ * update into the strategy's direction. The Rep-MTL regularizer's gradient is added after the strategy (spec).
  */
 public final class MultiTaskTrainer {
     private static final Logger log = LoggerFactory.getLogger(MultiTaskTrainer.class);
@@ -72,6 +74,7 @@ public final class MultiTaskTrainer {
     private final ParameterUpdater updater;
     private final BatchFeeder feeder;
     private final GradientPass pass;
+    private final TaskGradientGraph taskGraph;
     private final List<EpochSummary> history = new ArrayList<>();
     private DeltaPTracker valTracker, testTracker;
     private long step;
@@ -87,12 +90,13 @@ public final class MultiTaskTrainer {
                     + "; it supports " + b.strategy.supportedModes());
         if (b.strategy != null && !b.strategy.taskNames().equals(model.taskNames()))
             throw new IllegalArgumentException("strategy tasks " + b.strategy.taskNames() + " differ from the model's " + model.taskNames());
+        String obj, wv;
         if (b.repMtl != null) {
             if (!b.repMtl.taskNames().equals(model.taskNames()))
                 throw new IllegalArgumentException("Rep-MTL tasks " + b.repMtl.taskNames() + " differ from the model's " + model.taskNames());
             this.repGraph = b.repMtl.attachTo(sd);
-            this.objective = RepMtlGraph.OBJECTIVE;
-            this.weightsVar = RepMtlGraph.TASK_WEIGHTS;
+            obj = RepMtlGraph.OBJECTIVE;
+            wv = RepMtlGraph.TASK_WEIGHTS;
         } else {
             this.repGraph = null;
             DataType dt = sd.getVariable(model.tasks().get(0).loss()).dataType();
@@ -103,13 +107,29 @@ public final class MultiTaskTrainer {
                 sum = sum == null ? term : sum.add(term);
             }
             sd.identity(OBJECTIVE, sum);
-            this.objective = OBJECTIVE;
-            this.weightsVar = WEIGHTS;
+            obj = OBJECTIVE;
+            wv = WEIGHTS;
         }
+        this.statisticTargets = new HashSet<>();
+        for (StatisticUpdate u : model.statisticUpdates()) statisticTargets.add(u.variable());
+        this.params = new ArrayList<>();
+        for (SDVariable v : sd.variables())
+            if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType() && !statisticTargets.contains(v.name())) params.add(v.name());
+        if (params.isEmpty()) throw new IllegalArgumentException("the model has no trainable variables");
+        this.shared = GraphPaths.upstream(sd, model.sharedActivations());
+        if (mode == GradientMode.REPRESENTATION && model.isMultiInput())
+            throw new IllegalArgumentException("gradient mode REPRESENTATION needs a single-input model; " + model.taskNames() + " have inputs " + model.inputs());
+        if (mode == GradientMode.PARAMETERS || mode == GradientMode.REPRESENTATION) {
+            this.taskGraph = TaskGradientGraph.build(model, mode, params, repGraph, obj, wv);
+            obj = taskGraph.objective();
+            wv = taskGraph.weights();
+        } else {
+            this.taskGraph = null;
+        }
+        this.objective = obj;
+        this.weightsVar = wv;
         String trainObjective = objective;
         if (mode == GradientMode.REPRESENTATION) {
-            if (model.isMultiInput())
-                throw new IllegalArgumentException("gradient mode REPRESENTATION needs a single-input model; " + model.taskNames() + " have inputs " + model.inputs());
             String z = model.sharedActivations().get(0);
             this.zTail = tail(ShapeProbe.probe(sd, List.of(z), ShapeProbe.PROBE_BATCH, Map.of()).get(z));
             SDVariable zVar = sd.getVariable(z);
@@ -122,13 +142,6 @@ public final class MultiTaskTrainer {
             this.zTail = null;
         }
         sd.setLossVariables(trainObjective);
-        this.statisticTargets = new HashSet<>();
-        for (StatisticUpdate u : model.statisticUpdates()) statisticTargets.add(u.variable());
-        this.params = new ArrayList<>();
-        for (SDVariable v : sd.variables())
-            if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType() && !statisticTargets.contains(v.name())) params.add(v.name());
-        if (params.isEmpty()) throw new IllegalArgumentException("the model has no trainable variables");
-        this.shared = GraphPaths.upstream(sd, model.sharedActivations());
         this.updater = new ParameterUpdater(b.optimizer);
         QuietConsole.run(sd::createGradFunction);
         this.pass = new GradientPass(sd);
@@ -258,7 +271,7 @@ public final class MultiTaskTrainer {
 
     /** One optimisation step on one batch. */
     StepStats trainStep(Map<String, INDArray> feed, int epoch, int batch, int batches) {
-        Nd4j.getRandom().setSeed(cfg.seed * 1_000_003L + step);          // dropout masks: reproducible and resumable
+        Nd4j.getRandom().setSeed(stepSeed());                             // dropout masks: reproducible and resumable
         if (model.trainingFlag() != null) feed.put(model.trainingFlag(), Nd4j.scalar(sd.getVariable(model.trainingFlag()).dataType(), 1.0));
         if (mode == GradientMode.REPRESENTATION) feed.put(INJECTION, zeros(feed));
         String where = "epoch " + epoch + ", step " + step;
@@ -291,69 +304,77 @@ public final class MultiTaskTrainer {
             out = r.outputs();
             grads = r.gradients();
             checkedLosses(out, where);
-        } else {
-            List<Map<String, INDArray>> perTask = new ArrayList<>();
-            List<String> wrt = new ArrayList<>(params);
-            String z = model.sharedActivations().get(0);
-            if (mode == GradientMode.REPRESENTATION) {
-                wrt.add(z);
-                outputs.add(z);
-            }
-            out = null;
+        } else if (mode == GradientMode.PARAMETERS) {
+            double[] ones = new double[tasks];
+            Arrays.fill(ones, 1.0);
+            setWeights(ones);
             long s0 = System.nanoTime();
-            for (int t = 0; t < tasks; t++) {
-                double[] oneHot = new double[tasks];
-                oneHot[t] = 1;
-                setWeights(oneHot);
-                var r = pass.run(feed, outputs, wrt);
-                if (out == null) out = r.outputs();
-                perTask.add(r.gradients());
-            }
-            Map<String, INDArray> regGrads = null;
-            if (repGraph != null) {
-                setWeights(new double[tasks]);
-                regGrads = pass.run(feed, outputs, wrt).gradients();
-                for (Map<String, INDArray> g : perTask) for (String k : wrt) g.put(k, g.get(k).sub(regGrads.get(k)));
-            }
+            var r = pass.run(feed, outputs, taskGraph.requests());
             fbMs += ms(s0);
+            out = r.outputs();
             double[] losses = checkedLosses(out, where);
+            List<Map<String, INDArray>> perTask = taskGraph.parameterGradients(r.gradients());
+            Map<String, INDArray> regGrads = taskGraph.regularizerGradients(r.gradients(), perTask);
             List<String> sharedParams = params.stream().filter(shared::contains).toList();
             double[][] rows = new double[tasks][];
-            for (int t = 0; t < tasks; t++)
-                rows[t] = mode == GradientMode.PARAMETERS ? flatten(perTask.get(t), sharedParams) : perTask.get(t).get(z).dup().data().asDouble();
+            for (int t = 0; t < tasks; t++) rows[t] = flatten(perTask.get(t), sharedParams);
             long s1 = System.nanoTime();
-            StepContext.Builder ctx = StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows).random(stepRandom());
-            if (mode == GradientMode.REPRESENTATION) ctx.representation(out.get(z).dup().data().asDouble(), (int) out.get(z).size(0));
-            else ctx.parameterSizes(sharedParams.stream().mapToInt(p -> (int) sd.getVariable(p).getArr().length()).toArray());
-            Aggregation agg = cfg.strategy.aggregate(ctx.build());
+            Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows)
+                    .random(stepRandom()).parameterSizes(sharedParams.stream().mapToInt(p -> (int) sd.getVariable(p).getArr().length()).toArray()).build());
             strategyMs += ms(s1);
             weights = agg.weights();
             grads = new HashMap<>();
             for (String p : params) {
                 boolean isShared = shared.contains(p);
+                if (isShared && agg.direction() != null) continue;                     // set from the direction below
                 double[] coeff = isShared && agg.directionWeights() != null ? agg.directionWeights() : weights;
-                INDArray g = null;
-                if (!isShared || mode == GradientMode.REPRESENTATION || agg.direction() == null) {
-                    for (int t = 0; t < tasks; t++) {
-                        INDArray gt = perTask.get(t).get(p).mul(coeff[t]);
-                        g = g == null ? gt : g.addi(gt);
-                    }
-                }
-                if (regGrads != null && g != null) g.addi(regGrads.get(p));
+                INDArray g = perTask.get(0).get(p).mul(coeff[0]);
+                for (int t = 1; t < tasks; t++) g.addi(perTask.get(t).get(p).mul(coeff[t]));
+                if (regGrads != null) g.addi(regGrads.get(p));
                 grads.put(p, g);
             }
-            if (mode == GradientMode.PARAMETERS && agg.direction() != null) {
-                unflatten(agg.direction(), sharedParams, grads, regGrads);
-            } else if (mode == GradientMode.REPRESENTATION && agg.directionWeights() == null && agg.direction() != null) {
-                setWeights(new double[tasks]);
-                INDArray zg = perTask.get(0).get(z);
-                feed.put(INJECTION, Nd4j.createFromArray(agg.direction()).reshape(zg.shape()).castTo(zg.dataType()));
-                long s2 = System.nanoTime();
-                Map<String, INDArray> inj = pass.run(feed, outputs, params).gradients();
-                fbMs += ms(s2);
-                for (String p : sharedParams) grads.put(p, inj.get(p));           // includes the regularizer's gradient
+            if (agg.direction() != null) unflatten(agg.direction(), sharedParams, grads, regGrads);
+            setWeights(weights);
+        } else {
+            String z = model.sharedActivations().get(0);
+            outputs.add(z);
+            double[] ones = new double[tasks];
+            Arrays.fill(ones, 1.0);
+            setWeights(ones);
+            long s0 = System.nanoTime();
+            Map<String, INDArray> first, firstGrads;
+            if (taskGraph.needsGradientPass()) {
+                var r = pass.run(feed, outputs, taskGraph.requests());
+                first = r.outputs();
+                firstGrads = r.gradients();
+            } else {
+                List<String> names = new ArrayList<>(outputs);
+                names.addAll(taskGraph.requests());
+                first = sd.output(feed, names.toArray(new String[0]));
+                firstGrads = Map.of();
+            }
+            fbMs += ms(s0);
+            double[] losses = checkedLosses(first, where);
+            INDArray zValue = first.get(z);
+            double[][] rows = new double[tasks][];
+            for (int t = 0; t < tasks; t++) rows[t] = taskGraph.representationRow(t, firstGrads, first).dup().data().asDouble();
+            long s1 = System.nanoTime();
+            Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows)
+                    .random(stepRandom()).representation(zValue.dup().data().asDouble(), (int) zValue.size(0)).build());
+            strategyMs += ms(s1);
+            weights = agg.weights();
+            if (agg.direction() != null) {            // back-propagate (direction - sum_t w_t g_t) on top of the weighted loss
+                double[] extra = agg.direction().clone();
+                for (int t = 0; t < tasks; t++) for (int i = 0; i < extra.length; i++) extra[i] -= weights[t] * rows[t][i];
+                feed.put(INJECTION, Nd4j.createFromArray(extra).reshape(zValue.shape()).castTo(zValue.dataType()));
             }
             setWeights(weights);
+            Nd4j.getRandom().setSeed(stepSeed());                                 // the same dropout masks as the first pass
+            long s2 = System.nanoTime();
+            var r = pass.run(feed, outputs, params);
+            fbMs += ms(s2);
+            out = r.outputs();
+            grads = r.gradients();
         }
         for (String p : params) {
             INDArray g = grads.get(p);
@@ -394,6 +415,8 @@ public final class MultiTaskTrainer {
     }
 
     private Random stepRandom() { return new Random(cfg.seed * 31 + step); }
+
+    private long stepSeed() { return cfg.seed * 1_000_003L + step; }
 
     private void setWeights(double[] w) { sd.getVariable(weightsVar).getArr().assign(Nd4j.createFromArray(w)); }
 
