@@ -40,48 +40,43 @@ class PerTaskGradientsTest {
     @Test
     void parameterRowsAndUpdateMatchIndependentGradients() {
         for (boolean rep : new boolean[]{false, true}) {
-            MultiDataSet batch = TinyModels.data(16, 16, 1).next();
-            Recording strategy = new Recording(ctx -> Aggregation.ofWeights(WEIGHTS));
-            MultiTaskModel m = TinyModels.twoTaskDense(5);
-            Map<String, INDArray> before = snapshot(m);
-            MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(Optimizer.sgd(1.0, 0)).strategy(strategy).gradientMode(GradientMode.PARAMETERS);
-            if (rep) b.repMtl(RepMtl.builder(m).build());
-            b.build().step(batch);
-
-            Reference ref = new Reference(TinyModels.twoTaskDense(5), batch, rep);
+            Stepped s = step(GradientMode.PARAMETERS, rep, ctx -> Aggregation.ofWeights(WEIGHTS));
             for (int t = 0; t < 2; t++)
-                assertClose(flatten(ref.taskGradients(t), SHARED), strategy.rows[t], "task " + t + " row" + (rep ? " (Rep-MTL)" : ""));
-            Map<String, INDArray> expected = ref.objectiveGradients(WEIGHTS, null);
-            for (String p : before.keySet())
-                assertClose(expected.get(p).dup().data().asDouble(), before.get(p).sub(m.sameDiff().getVariable(p).getArr()).data().asDouble(),
-                        "update of " + p + (rep ? " (Rep-MTL)" : ""));
+                assertClose(flatten(s.reference.taskGradients(t), SHARED), s.strategy.rows[t], "task " + t + " row" + s.label);
+            s.assertUpdate(s.reference.objectiveGradients(WEIGHTS, null));
         }
     }
 
     @Test
     void representationRowsAndDirectionMatchIndependentGradients() {
         for (boolean rep : new boolean[]{false, true}) {
-            MultiDataSet batch = TinyModels.data(16, 16, 1).next();
-            double[][] direction = new double[1][];
-            Recording strategy = new Recording(ctx -> {
-                double[] d = new double[ctx.gradientLength()];
-                for (int i = 0; i < d.length; i++) d[i] = Math.sin(i) * 0.01;       // not a combination of the rows
-                direction[0] = d;
-                return Aggregation.ofDirection(WEIGHTS, d.clone(), null);
-            });
-            MultiTaskModel m = TinyModels.twoTaskDense(5);
-            Map<String, INDArray> before = snapshot(m);
-            MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(Optimizer.sgd(1.0, 0)).strategy(strategy).gradientMode(GradientMode.REPRESENTATION);
-            if (rep) b.repMtl(RepMtl.builder(m).build());
-            b.build().step(batch);
-
-            Reference ref = new Reference(TinyModels.twoTaskDense(5), batch, rep);
+            double[] direction = new double[16 * 8];
+            for (int i = 0; i < direction.length; i++) direction[i] = Math.sin(i) * 0.01;       // not a combination of the rows
+            Stepped s = step(GradientMode.REPRESENTATION, rep, ctx -> Aggregation.ofDirection(WEIGHTS, direction.clone(), null));
             for (int t = 0; t < 2; t++)
-                assertClose(ref.taskGradients(t).get("Z").dup().data().asDouble(), strategy.rows[t], "task " + t + " dl/dZ" + (rep ? " (Rep-MTL)" : ""));
-            Map<String, INDArray> expected = ref.objectiveGradients(WEIGHTS, direction[0]);
+                assertClose(s.reference.taskGradients(t).get("Z").dup().data().asDouble(), s.strategy.rows[t], "task " + t + " dl/dZ" + s.label);
+            s.assertUpdate(s.reference.objectiveGradients(WEIGHTS, direction));
+        }
+    }
+
+    /** One SGD step (rate 1) of the tiny model with a recording strategy, and a reference copy of the model. */
+    private static Stepped step(GradientMode mode, boolean rep, Function<StepContext, Aggregation> rule) {
+        MultiDataSet batch = TinyModels.data(16, 16, 1).next();
+        Recording strategy = new Recording(rule);
+        MultiTaskModel m = TinyModels.twoTaskDense(5);
+        Map<String, INDArray> before = snapshot(m);
+        MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(Optimizer.sgd(1.0, 0)).strategy(strategy).gradientMode(mode);
+        if (rep) b.repMtl(RepMtl.builder(m).build());
+        b.build().step(batch);
+        return new Stepped(m, before, strategy, new Reference(TinyModels.twoTaskDense(5), batch, rep), rep ? " (Rep-MTL)" : "");
+    }
+
+    private record Stepped(MultiTaskModel model, Map<String, INDArray> before, Recording strategy, Reference reference, String label) {
+        /** The applied update (before - after, SGD with rate 1) equals {@code expected} for every parameter. */
+        void assertUpdate(Map<String, INDArray> expected) {
             for (String p : before.keySet())
-                assertClose(expected.get(p).dup().data().asDouble(), before.get(p).sub(m.sameDiff().getVariable(p).getArr()).data().asDouble(),
-                        "update of " + p + (rep ? " (Rep-MTL)" : ""));
+                assertClose(expected.get(p).dup().data().asDouble(), before.get(p).sub(model.sameDiff().getVariable(p).getArr()).data().asDouble(),
+                        "update of " + p + label);
         }
     }
 
