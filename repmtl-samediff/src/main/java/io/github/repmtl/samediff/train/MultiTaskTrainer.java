@@ -460,8 +460,8 @@ public final class MultiTaskTrainer {
         else if (cfg.validationPerTask != null) val = ModelEvaluator.evaluate(model, cfg.validationPerTask);
         if (cfg.test != null) test = ModelEvaluator.evaluate(model, cfg.test);
         else if (cfg.testPerTask != null) test = ModelEvaluator.evaluate(model, cfg.testPerTask);
-        if (val != null) valD = valTracker.compute(val.values());
-        if (test != null) testD = testTracker.compute(test.values());
+        if (val != null) valD = valTracker.compute(val.values()).orElse(null);
+        if (test != null) testD = testTracker.compute(test.values()).orElse(null);
         return new EpochSummary(epoch, train, val, valD, test, testD, trainSeconds);
     }
 

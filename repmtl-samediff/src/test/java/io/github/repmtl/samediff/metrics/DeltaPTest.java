@@ -75,9 +75,12 @@ class DeltaPTest {
     void trackerAgainstTheFirstEvaluation() {
         DeltaPTracker tracker = DeltaPTracker.againstFirstEvaluation();
         assertTrue(tracker.baselines().isEmpty());
-        DeltaP first = tracker.compute(List.of(result("segmentation", SEGMENTATION, 40, 60), result("depth", DEPTH, 0.5, 0.2)));
+        assertTrue(tracker.compute(List.of(result("segmentation", SEGMENTATION, 0, 60), result("depth", DEPTH, 0.5, 0.2))).isEmpty(),
+                "a zero metric cannot be the reference");
+        assertTrue(tracker.baselines().isEmpty());
+        DeltaP first = tracker.compute(List.of(result("segmentation", SEGMENTATION, 40, 60), result("depth", DEPTH, 0.5, 0.2))).orElseThrow();
         assertEquals(0.0, first.taskAveraged(), 0.0);
-        DeltaP later = tracker.compute(List.of(result("segmentation", SEGMENTATION, 44, 66), result("depth", DEPTH, 0.45, 0.2)));
+        DeltaP later = tracker.compute(List.of(result("segmentation", SEGMENTATION, 44, 66), result("depth", DEPTH, 0.45, 0.2))).orElseThrow();
         // segmentation +10 %, +10 % -> +10; depth: -(-10 %) = +10, 0 -> +5; tasks: 7.5; metrics: 30 / 4
         assertEquals(7.5, later.taskAveraged(), 1e-9);
         assertEquals(7.5, later.metricAveraged(), 1e-9);
@@ -85,7 +88,7 @@ class DeltaPTest {
 
         DeltaPTracker fixed = DeltaPTracker.against(Baselines.bundled("office-31"));
         List<Metric> accuracy = new ClassificationEvaluator("amazon", 31).metrics();
-        DeltaP office = fixed.compute(List.of(result("amazon", accuracy, 86.61), result("dslr", accuracy, 95.63), result("webcam", accuracy, 96.85 * 1.03)));
+        DeltaP office = fixed.compute(List.of(result("amazon", accuracy, 86.61), result("dslr", accuracy, 95.63), result("webcam", accuracy, 96.85 * 1.03))).orElseThrow();
         assertEquals(1.0, office.taskAveraged(), 1e-9);
     }
 }
