@@ -44,6 +44,17 @@ class StrategyTrainingTest {
     }
 
     @org.junit.jupiter.api.Test
+    void gradientStrategyWithRepMtlTrainsAMultiInputModel() {
+        MultiTaskModel m = TinyModels.twoTaskMultiInput(17);
+        TrainingResult r = MultiTaskTrainer.builder(m).optimizer(Optimizer.adam(0.03)).epochs(4).seed(2)
+                .strategy(Strategies.create("pcgrad", m.taskNames(), Map.of(), GradientMode.PARAMETERS)).repMtl(RepMtl.builder(m).build())
+                .trainPerTask(List.of(TinyModels.taskData(64, 16, 1, 0), TinyModels.taskData(48, 16, 2, 1))).build().fit();
+        double first = r.epochs().get(0).trainLosses().values().stream().mapToDouble(Double::doubleValue).sum();
+        double last = r.epochs().get(3).trainLosses().values().stream().mapToDouble(Double::doubleValue).sum();
+        assertTrue(last < first * 0.9, "multi-input pcgrad + Rep-MTL: summed loss " + first + " -> " + last);
+    }
+
+    @org.junit.jupiter.api.Test
     void unsupportedModeIsRejectedWhenTheTrainerIsBuilt() {
         MultiTaskModel m = TinyModels.twoTaskDense(17);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MultiTaskTrainer.builder(m)
