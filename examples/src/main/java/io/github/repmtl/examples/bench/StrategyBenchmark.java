@@ -6,6 +6,7 @@ import io.github.repmtl.samediff.strategy.Strategies;
 import io.github.repmtl.samediff.strategy.StrategyDescriptor;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
 import io.github.repmtl.samediff.train.Optimizer;
+import io.github.repmtl.samediff.train.StepStats;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.ArrayList;
@@ -19,10 +20,14 @@ import java.util.function.Supplier;
  * the same model and batch, EW steps interleaved with each strategy's steps so noise hits both alike.
  */
 public final class StrategyBenchmark {
-    /** One row: strategy, gradient mode, medians and their ratio. */
-    public record Row(String strategy, GradientMode mode, double ewMs, double strategyMs) {
+    /**
+     * One row: strategy, gradient mode, median step times and their ratio, and the median time of the strategy's
+     * own work inside its step (gradient rows, solver, combined gradient; the rest is graph execution and update).
+     */
+    public record Row(String strategy, GradientMode mode, double ewMs, double strategyMs, double solverMs) {
         public String line() {
-            return String.format(Locale.ROOT, "strategy %s mode=%s ew_ms=%.1f strategy_ms=%.1f ratio=%.2f", strategy, mode, ewMs, strategyMs, strategyMs / ewMs);
+            return String.format(Locale.ROOT, "strategy %s mode=%s ew_ms=%.1f strategy_ms=%.1f ratio=%.2f solver_ms=%.1f",
+                    strategy, mode, ewMs, strategyMs, strategyMs / ewMs, solverMs);
         }
     }
 
@@ -42,17 +47,18 @@ public final class StrategyBenchmark {
                 ew.step(batch);
                 t.step(batch);
             }
-            double[] a = new double[steps], b = new double[steps];
+            double[] a = new double[steps], b = new double[steps], c = new double[steps];
             for (int i = 0; i < steps; i++) {
                 long t0 = System.nanoTime();
                 ew.step(batch);
                 long t1 = System.nanoTime();
-                t.step(batch);
+                StepStats s = t.step(batch);
                 long t2 = System.nanoTime();
                 a[i] = (t1 - t0) / 1e6;
                 b[i] = (t2 - t1) / 1e6;
+                c[i] = s.strategyMs();
             }
-            rows.add(new Row(d.name(), mode, OverheadBenchmark.median(a), OverheadBenchmark.median(b)));
+            rows.add(new Row(d.name(), mode, OverheadBenchmark.median(a), OverheadBenchmark.median(b), OverheadBenchmark.median(c)));
         }
         return rows;
     }

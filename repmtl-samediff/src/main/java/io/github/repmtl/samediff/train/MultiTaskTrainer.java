@@ -311,6 +311,7 @@ public final class MultiTaskTrainer {
             long s0 = System.nanoTime();
             var r = pass.run(feed, outputs, taskGraph.requests());
             fbMs += ms(s0);
+            long s1 = System.nanoTime();                             // strategy time: rows, solver and the combined gradient
             out = r.outputs();
             double[] losses = checkedLosses(out, where);
             List<Map<String, INDArray>> perTask = taskGraph.parameterGradients(r.gradients());
@@ -318,10 +319,8 @@ public final class MultiTaskTrainer {
             List<String> sharedParams = params.stream().filter(shared::contains).toList();
             double[][] rows = new double[tasks][];
             for (int t = 0; t < tasks; t++) rows[t] = flatten(perTask.get(t), sharedParams);
-            long s1 = System.nanoTime();
             Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows)
                     .random(stepRandom()).parameterSizes(sharedParams.stream().mapToInt(p -> (int) sd.getVariable(p).getArr().length()).toArray()).build());
-            strategyMs += ms(s1);
             weights = agg.weights();
             grads = new HashMap<>();
             for (String p : params) {
@@ -334,6 +333,7 @@ public final class MultiTaskTrainer {
                 grads.put(p, g);
             }
             if (agg.direction() != null) unflatten(agg.direction(), sharedParams, grads, regGrads);
+            strategyMs += ms(s1);
             setWeights(weights);
         } else {
             String z = model.sharedActivations().get(0);
@@ -354,20 +354,20 @@ public final class MultiTaskTrainer {
                 firstGrads = Map.of();
             }
             fbMs += ms(s0);
+            long s1 = System.nanoTime();                             // strategy time: rows, solver and the injected direction
             double[] losses = checkedLosses(first, where);
             INDArray zValue = first.get(z);
             double[][] rows = new double[tasks][];
             for (int t = 0; t < tasks; t++) rows[t] = taskGraph.representationRow(t, firstGrads, first).dup().data().asDouble();
-            long s1 = System.nanoTime();
             Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows)
                     .random(stepRandom()).representation(zValue.dup().data().asDouble(), (int) zValue.size(0)).build());
-            strategyMs += ms(s1);
             weights = agg.weights();
             if (agg.direction() != null) {            // back-propagate (direction - sum_t w_t g_t) on top of the weighted loss
                 double[] extra = agg.direction().clone();
                 for (int t = 0; t < tasks; t++) for (int i = 0; i < extra.length; i++) extra[i] -= weights[t] * rows[t][i];
                 feed.put(INJECTION, Nd4j.createFromArray(extra).reshape(zValue.shape()).castTo(zValue.dataType()));
             }
+            strategyMs += ms(s1);
             setWeights(weights);
             Nd4j.getRandom().setSeed(stepSeed());                                 // the same dropout masks as the first pass
             long s2 = System.nanoTime();
