@@ -99,7 +99,13 @@ public final class TaskLosses {
      */
     public static SDVariable l2NormalizeChannels(SameDiff sd, SDVariable x) {
         SDVariable sq = sd.math.square(x).sum(true, 1);
-        return x.div(sd.math.sqrt(sd.math.max(sq, constant(sd, 1e-24, x.dataType()))));
+        SDVariable floor = constant(sd, 1e-24, x.dataType());
+        SDVariable norm = sd.math.sqrt(sd.math.max(sq, floor));
+        SDVariable y = x.div(norm);
+        // (g - [sq >= floor] y sum_c(g y)) / norm, the op-by-op gradient in one step
+        ClosedFormGradients.register(sd, y.name(), x.name(), null,
+                g -> g.sub(y.mul(g.mul(y).sum(true, 1)).mul(sq.gte(floor).castTo(x.dataType()))).div(norm));
+        return y;
     }
 
     /** {@code [B, 1, H, W]} mask: 1 where the target's channel sum is non-zero. */

@@ -149,7 +149,7 @@ public final class InputGradientBuilder {
         Map<String, ClosedFormGradients.Entry> fused = new HashMap<>();
         for (String v : List.copyOf(relevant)) {
             ClosedFormGradients.lookup(sd, v).ifPresent(e -> {
-                if (!relevant.contains(e.prediction()) || relevant.contains(e.target())) return;
+                if (!relevant.contains(e.prediction()) || (e.target() != null && relevant.contains(e.target()))) return;
                 Set<String> internal = new java.util.HashSet<>(GraphPaths.between(sd, e.prediction(), v));
                 internal.remove(e.prediction());
                 internal.remove(v);
