@@ -20,8 +20,8 @@ import java.util.function.UnaryOperator;
 public final class ClosedFormGradients {
     /**
      * The loss's prediction input, its other input (target or labels: the closed form holds only while that
-     * input does not depend on the variable being differentiated) and its gradient given the gradient arriving
-     * at the loss.
+     * input does not depend on the variable being differentiated; {@code null} for a function of the prediction
+     * alone, such as a normalisation) and its gradient given the gradient arriving at the loss.
      */
     public record Entry(String prediction, String target, UnaryOperator<SDVariable> gradient) {}
 

@@ -3,6 +3,7 @@ package io.github.repmtl.samediff.loss;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Task losses written with elementary SameDiff forward ops only.
@@ -39,7 +40,7 @@ public final class TaskLosses {
         SDVariable loss = perEntry.sum().div(name, count);
         // softmax from the loss's own exp/sum (oneDNN's float32 softmax op is less accurate)
         ClosedFormGradients.register(sd, loss.name(), logits.name(), labels.name(),
-                g -> exp.div(sumExp).sub(oneHot).mul(valid).div(count).mul(g));
+                g -> exp.div(sumExp).sub(oneHot).mul(entryWeights(valid, count, g)));
         return loss;
     }
 
@@ -52,7 +53,7 @@ public final class TaskLosses {
         SDVariable diff = prediction.sub(target);
         SDVariable count = guardedCount(sd, valid);
         SDVariable loss = sd.math.abs(diff).mul(valid).sum().div(name, count);
-        ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> sd.math.sign(diff).mul(valid).div(count).mul(g));
+        ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> sd.math.sign(diff).mul(entryWeights(valid, count, g)));
         return loss;
     }
 
@@ -63,13 +64,13 @@ public final class TaskLosses {
     public static SDVariable maskedCosine(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
         SDVariable valid = validPixels(target);
         SDVariable squared = sd.math.square(prediction).sum(true, 1);
-        SDVariable floor = sd.constant(1e-24).castTo(prediction.dataType());
+        SDVariable floor = constant(sd, 1e-24, prediction.dataType());
         SDVariable norm = sd.math.sqrt(sd.math.max(squared, floor));
         SDVariable n = prediction.div(norm);
         SDVariable count = guardedCount(sd, valid);
         SDVariable loss = n.mul(target).mul(valid).sum().div(count).rsub(name, 1.0);
         ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> {
-            SDVariable u = target.mul(valid).div(count).neg().mul(g);                      // dL/dn
+            SDVariable u = target.mul(entryWeights(valid, count, g.neg()));                  // dL/dn
             SDVariable radial = n.mul(u.mul(n).sum(true, 1)).mul(squared.gte(floor).castTo(prediction.dataType()));
             return u.sub(radial).div(norm);
         });
@@ -98,7 +99,13 @@ public final class TaskLosses {
      */
     public static SDVariable l2NormalizeChannels(SameDiff sd, SDVariable x) {
         SDVariable sq = sd.math.square(x).sum(true, 1);
-        return x.div(sd.math.sqrt(sd.math.max(sq, sd.constant(1e-24).castTo(x.dataType()))));
+        SDVariable floor = constant(sd, 1e-24, x.dataType());
+        SDVariable norm = sd.math.sqrt(sd.math.max(sq, floor));
+        SDVariable y = x.div(norm);
+        // (g - [sq >= floor] y sum_c(g y)) / norm, the op-by-op gradient in one step
+        ClosedFormGradients.register(sd, y.name(), x.name(), null,
+                g -> g.sub(y.mul(g.mul(y).sum(true, 1)).mul(sq.gte(floor).castTo(x.dataType()))).div(norm));
+        return y;
     }
 
     /** {@code [B, 1, H, W]} mask: 1 where the target's channel sum is non-zero. */
@@ -107,6 +114,19 @@ public final class TaskLosses {
     }
 
     private static SDVariable guardedCount(SameDiff sd, SDVariable valid) {
-        return sd.math.max(valid.sum(), sd.constant(1.0).castTo(valid.dataType()));
+        return sd.math.max(valid.sum(), constant(sd, 1.0, valid.dataType()));
+    }
+
+    /**
+     * {@code valid * (g / count)}: the scalar factors of a closed-form gradient folded into the (channel-free)
+     * mask first, so that only one full-size product carries them.
+     */
+    private static SDVariable entryWeights(SDVariable valid, SDVariable count, SDVariable g) {
+        return valid.mul(g.div(count));
+    }
+
+    /** A scalar constant created in {@code dt} (no cast op in the graph). */
+    private static SDVariable constant(SameDiff sd, double value, DataType dt) {
+        return sd.constant(Nd4j.scalar(dt, value));
     }
 }

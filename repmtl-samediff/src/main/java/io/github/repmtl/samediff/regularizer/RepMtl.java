@@ -97,7 +97,7 @@ public final class RepMtl {
         for (Task t : tasks) {
             SDVariable loss = sd.getVariable(t.loss());
             SDVariable term = logTransform
-                    ? sd.math.log(RepMtlGraph.term(t.name()), sd.math.max(loss, sd.constant(LOSS_FLOOR).castTo(dt)))
+                    ? sd.math.log(RepMtlGraph.term(t.name()), sd.math.max(loss, sd.constant(Nd4j.scalar(dt, LOSS_FLOOR))))
                     : sd.identity(RepMtlGraph.term(t.name()), loss);
             terms.add(term);
         }
@@ -127,18 +127,14 @@ public final class RepMtl {
             saliencies.add(s);
         }
         List<SDVariable> aligned = isMultiInput() ? truncateToCommonBatch(sd, saliencies) : saliencies;
-        List<SDVariable> flat = aligned.stream().map(s -> sd.reshape(s, -1, channels, positions)).toList();
+        int count = tasks.size();
+        SDVariable stacked = sd.reshape(sd.stack(1, aligned.toArray(new SDVariable[0])), -1, count, channels, positions);   // [B, T, C, N]
 
-        SDVariable tsr = TaskSaliencyRegulation.build(sd, RepMtlGraph.TSR, flat);
-        SDVariable csa = CrossTaskSaliencyAlignment.build(sd, RepMtlGraph.CSA, flat, channels, positions, tau, csaVariant);
+        SDVariable tsr = TaskSaliencyRegulation.build(sd, RepMtlGraph.TSR, stacked, count);
+        SDVariable csa = CrossTaskSaliencyAlignment.build(sd, RepMtlGraph.CSA, stacked, count, channels, positions, tau, csaVariant);
 
-        SDVariable weights = sd.constant(RepMtlGraph.TASK_WEIGHTS, Nd4j.ones(dt, tasks.size()));
-        SDVariable taskObjective = null;
-        for (int i = 0; i < terms.size(); i++) {
-            SDVariable wl = terms.get(i).mul(weights.get(SDIndex.point(i)));
-            taskObjective = taskObjective == null ? wl : taskObjective.add(wl);
-        }
-        taskObjective = sd.identity(RepMtlGraph.TASK_OBJECTIVE, taskObjective);
+        SDVariable weights = sd.constant(RepMtlGraph.TASK_WEIGHTS, Nd4j.ones(dt, count));
+        SDVariable taskObjective = sd.stack(0, terms.toArray(new SDVariable[0])).mul(weights).sum(RepMtlGraph.TASK_OBJECTIVE);
         SDVariable regularizer = tsr.mul(lambdaTsr).add(RepMtlGraph.REGULARIZER, csa.mul(lambdaCsa));
         SDVariable objective = taskObjective.add(RepMtlGraph.OBJECTIVE, regularizer);
         sd.setLossVariables(objective.name());

@@ -9,7 +9,7 @@ import java.util.List;
  * TSR, task-specific saliency regulation (REP-MTL.md "TSR"; the paper's entropy penalty): per position
  * {@code i = (b, h, w)}, the channel-mean saliency magnitudes of the tasks are normalised into a distribution
  * {@code P_{i,t}} whose entropy is averaged over all positions. Minimising it makes each position salient
- * for few tasks.
+ * for few tasks. All tasks are handled by the same few ops on the stacked saliencies.
  */
 public final class TaskSaliencyRegulation {
     /** The [choice] epsilon added to every magnitude, so {@code P} and {@code ln P} stay finite. */
@@ -18,22 +18,22 @@ public final class TaskSaliencyRegulation {
     private TaskSaliencyRegulation() {}
 
     /**
-     * @param saliencies {@code S_t} per task, each {@code [B, C, H, W]} or {@code [B, C]}, same shape
+     * @param saliencies {@code S_t} per task, each {@code [B, C, N]} (N = H*W, 1 for vectors), same shape
      * @return the scalar {@code L_tsr}
      */
     public static SDVariable build(SameDiff sd, String name, List<SDVariable> saliencies) {
-        SDVariable[] a = new SDVariable[saliencies.size()];
-        SDVariable total = null;
-        for (int t = 0; t < a.length; t++) {
-            a[t] = sd.math.abs(saliencies.get(t).mean(1)).add(EPS);   // |Sh_t| + eps, [B, H, W] or [B]
-            total = total == null ? a[t] : total.add(a[t]);
-        }
-        SDVariable entropy = null;
-        for (SDVariable at : a) {
-            SDVariable p = at.div(total);
-            SDVariable term = p.mul(sd.math.log(p));
-            entropy = entropy == null ? term : entropy.add(term);
-        }
-        return entropy.neg().mean(name);
+        return build(sd, name, sd.stack(1, saliencies.toArray(new SDVariable[0])), saliencies.size());
+    }
+
+    /**
+     * @param stacked the saliencies stacked on axis 1, {@code [B, T, C, N]}
+     * @param tasks   T
+     * @return the scalar {@code L_tsr}
+     */
+    static SDVariable build(SameDiff sd, String name, SDVariable stacked, int tasks) {
+        SDVariable a = sd.math.abs(stacked.mean(2)).add(EPS);             // |Sh_t| + eps, [B, T, N]
+        SDVariable p = a.div(a.sum(true, 1));
+        // -(1/(B N)) sum_{b,t,n} p ln p = -T * mean(p ln p)
+        return p.mul(sd.math.log(p)).mean().mul(name, -tasks);
     }
 }

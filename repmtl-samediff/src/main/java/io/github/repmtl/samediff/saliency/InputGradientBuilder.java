@@ -6,6 +6,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.Variable;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -92,7 +93,7 @@ public final class InputGradientBuilder {
         for (long d : lossShape) size *= d;
         if (size != 1) throw new IllegalArgumentException("loss '" + r.loss() + "' must be a scalar, its shape is " + java.util.Arrays.toString(lossShape));
         Map<String, SDVariable> grads = new HashMap<>();
-        grads.put(r.loss(), sd.onesLike(loss));
+        grads.put(r.loss(), sd.constant(Nd4j.ones(loss.dataType(), lossShape)));   // the loss's shape has no batch dimension
         Map<String, ClosedFormGradients.Entry> fused = fuseKnownLosses(relevant);
         List<SameDiffOp> ops = new ArrayList<>(sd.getOps().values());
         for (int k = ops.size() - 1; k >= 0; k--) {
@@ -136,7 +137,8 @@ public final class InputGradientBuilder {
         }
         SDVariable g = grads.get(r.wrt());
         SDVariable wrt = sd.getVariable(r.wrt());
-        return g == null ? sd.zerosLike(wrt) : g.castTo(wrt.dataType());
+        if (g == null) return sd.zerosLike(wrt);
+        return g.dataType() == wrt.dataType() ? g : g.castTo(wrt.dataType());
     }
 
     /**
@@ -147,7 +149,7 @@ public final class InputGradientBuilder {
         Map<String, ClosedFormGradients.Entry> fused = new HashMap<>();
         for (String v : List.copyOf(relevant)) {
             ClosedFormGradients.lookup(sd, v).ifPresent(e -> {
-                if (!relevant.contains(e.prediction()) || relevant.contains(e.target())) return;
+                if (!relevant.contains(e.prediction()) || (e.target() != null && relevant.contains(e.target()))) return;
                 Set<String> internal = new java.util.HashSet<>(GraphPaths.between(sd, e.prediction(), v));
                 internal.remove(e.prediction());
                 internal.remove(v);

@@ -202,6 +202,17 @@ class InputGradientBuilderTest {
     }
 
     @Test
+    void normalsHeadWithClosedFormL2NormalisationBeforeTheCosineLoss() {
+        check(new Case("l2-normalised normals", new long[]{-1, 4, 5, 5}, (sd, z) -> {
+            SDVariable n = TaskLosses.l2NormalizeChannels(sd, sd.cnn.conv2d(z, w(sd, "w", 1, 1, 4, 3), conv(1, 1, 0, 1, PaddingMode.VALID)));
+            INDArray t = Nd4j.randn(DataType.DOUBLE, 3, 3, 5, 5);
+            t.divi(t.norm2(1).reshape(3, 1, 5, 5));
+            t.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1)).assign(0);
+            return TaskLosses.maskedCosine(sd, "loss", sd.identity(n), data(sd, "t", t));
+        }));
+    }
+
+    @Test
     void shapeOpsReductionsAndBinaryCrossEntropy() {
         check(new Case("shape ops", new long[]{-1, 2, 3, 4}, (sd, z) -> {
             SDVariable a = sd.permute(z, 0, 2, 3, 1);                       // [B,3,4,2]
