@@ -428,29 +428,21 @@ public final class MultiTaskTrainer {
     }
 
     private static double[] flatten(Map<String, INDArray> grads, List<String> names) {
-        int n = 0;
-        for (String p : names) n += (int) grads.get(p).length();
-        double[] flat = new double[n];
-        int off = 0;
-        for (String p : names) {
-            double[] d = grads.get(p).dup().data().asDouble();
-            System.arraycopy(d, 0, flat, off, d.length);
-            off += d.length;
-        }
-        return flat;
+        return FlatGradients.flatten(names.stream().map(grads::get).toList());
     }
 
     private void unflatten(double[] direction, List<String> names, Map<String, INDArray> grads, Map<String, INDArray> regGrads) {
+        long total = 0;
+        for (String p : names) total += sd.getVariable(p).getArr().length();
+        if (total != direction.length) throw new IllegalStateException("strategy direction has " + direction.length + " entries, shared parameters " + total);
         int off = 0;
         for (String p : names) {
             INDArray arr = sd.getVariable(p).getArr();
-            int n = (int) arr.length();
-            INDArray g = Nd4j.createFromArray(Arrays.copyOfRange(direction, off, off + n)).reshape(arr.shape()).castTo(arr.dataType());
+            INDArray g = FlatGradients.slice(direction, off, arr.shape(), arr.dataType());
             if (regGrads != null) g.addi(regGrads.get(p));
             grads.put(p, g);
-            off += n;
+            off += (int) arr.length();
         }
-        if (off != direction.length) throw new IllegalStateException("strategy direction has " + direction.length + " entries, shared parameters " + off);
     }
 
     private EpochSummary evaluateEpoch(int epoch, Map<String, Double> train, double trainSeconds) {
