@@ -38,9 +38,15 @@ public final class TaskLosses {
         SDVariable perEntry = logSumExp.sub(picked).mul(valid);
         SDVariable count = guardedCount(sd, valid);
         SDVariable loss = perEntry.sum().div(name, count);
-        // softmax from the loss's own exp/sum (oneDNN's float32 softmax op is less accurate)
-        ClosedFormGradients.register(sd, loss.name(), logits.name(), labels.name(),
-                g -> exp.div(sumExp).sub(oneHot).mul(entryWeights(valid, count, g)));
+        // softmax from the loss's own exp/sum (oneDNN's float32 softmax op is less accurate):
+        // exp * (w / sumExp) - oneHot * w, the per-entry factors combined before they meet the class axis
+        boolean perPixel = labels.getShape() != null && labels.getShape().length > 1;
+        ClosedFormGradients.register(sd, loss.name(), logits.name(), labels.name(), g -> {
+            SDVariable w = entryWeights(valid, count, g);
+            if (!perPixel) return exp.div(sumExp).sub(oneHot).mul(w);
+            SDVariable zeros = sd.zerosLike(oneHot);
+            return exp.mul(spread(w.div(sumExp), zeros)).sub(oneHot.mul(spread(w, zeros)));
+        });
         return loss;
     }
 
@@ -68,11 +74,15 @@ public final class TaskLosses {
         SDVariable norm = sd.math.sqrt(sd.math.max(squared, floor));
         SDVariable n = prediction.div(norm);
         SDVariable count = guardedCount(sd, valid);
-        SDVariable loss = n.mul(target).mul(valid).sum().div(count).rsub(name, 1.0);
+        SDVariable agreement = n.mul(target);
+        SDVariable loss = agreement.mul(valid).sum().div(count).rsub(name, 1.0);
+        // with u = dL/dn = -w target (w = valid g / count): (u - [sq >= floor] n sum_c(u n)) / norm
+        //   = target * (-w / norm) + n * (w [sq >= floor] sum_c(n target) / norm)
         ClosedFormGradients.register(sd, loss.name(), prediction.name(), target.name(), g -> {
-            SDVariable u = target.mul(entryWeights(valid, count, g.neg()));                  // dL/dn
-            SDVariable radial = n.mul(u.mul(n).sum(true, 1)).mul(squared.gte(floor).castTo(prediction.dataType()));
-            return u.sub(radial).div(norm);
+            SDVariable w = entryWeights(valid, count, g).div(norm);
+            SDVariable radial = w.mul(agreement.sum(true, 1)).mul(squared.gte(floor).castTo(prediction.dataType()));
+            SDVariable zeros = sd.zerosLike(target);
+            return n.mul(spread(radial, zeros)).sub(target.mul(spread(w, zeros)));
         });
         return loss;
     }
@@ -102,9 +112,14 @@ public final class TaskLosses {
         SDVariable floor = constant(sd, 1e-24, x.dataType());
         SDVariable norm = sd.math.sqrt(sd.math.max(sq, floor));
         SDVariable y = x.div(norm);
-        // (g - [sq >= floor] y sum_c(g y)) / norm, the op-by-op gradient in one step
-        ClosedFormGradients.register(sd, y.name(), x.name(), null,
-                g -> g.sub(y.mul(g.mul(y).sum(true, 1)).mul(sq.gte(floor).castTo(x.dataType()))).div(norm));
+        // (g - [sq >= floor] y sum_c(g y)) / norm, the op-by-op gradient in one step, with the per-pixel factors
+        // combined first: g * (1 / norm) - y * ([sq >= floor] sum_c(g y) / norm)
+        ClosedFormGradients.register(sd, y.name(), x.name(), null, g -> {
+            SDVariable inverse = norm.rdiv(1.0);
+            SDVariable radial = g.mul(y).sum(true, 1).mul(sq.gte(floor).castTo(x.dataType())).mul(inverse);
+            SDVariable zeros = sd.zerosLike(g);
+            return g.mul(spread(inverse, zeros)).sub(y.mul(spread(radial, zeros)));
+        });
         return y;
     }
 
@@ -123,6 +138,16 @@ public final class TaskLosses {
      */
     private static SDVariable entryWeights(SDVariable valid, SDVariable count, SDVariable g) {
         return valid.mul(g.div(count));
+    }
+
+    /**
+     * {@code perPixel} ({@code [B, 1, H, W]}) broadcast to the shape of {@code zeros} ({@code [B, C, H, W]}) by an
+     * addition, so that it meets full-size operands in same-shape products: in M2.1 the backward op of a
+     * broadcasting multiply or divide over the channel axis is several times slower than that of a same-shape
+     * product plus the addition's (a plain sum over the channels).
+     */
+    private static SDVariable spread(SDVariable perPixel, SDVariable zeros) {
+        return perPixel.add(zeros);
     }
 
     /** A scalar constant created in {@code dt} (no cast op in the graph). */

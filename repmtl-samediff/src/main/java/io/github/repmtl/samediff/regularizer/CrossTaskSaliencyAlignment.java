@@ -54,13 +54,21 @@ public final class CrossTaskSaliencyAlignment {
             SDVariable selfDot = pairGram.mul(sd.constant(Nd4j.eye(tasks).castTo(dt))).sum(2);   // s_t . s_t, [B, T]
             taskNormSq = sd.math.square(selfDot);                                      // ||s s^T||^2 = (s . s)^2
         } else {
-            SDVariable byChannel = sd.reshape(sd.permute(stacked, 0, 2, 1, 3), -1, channels, tasks * positions);   // [B, C, T*N]
-            SDVariable products = sd.mmul(anchor, byChannel);                                                   // [B, T_u, T*N]
-            cross = sd.reshape(sd.math.square(products), -1, tasks, tasks, positions).sum(1, 3);                // [B, T]
             anchorNormSq = sd.math.square(pairGram).sum(1, 2);
             SDVariable perTask = sd.reshape(stacked, -1, channels, positions);                                  // [B*T, C, N]
-            SDVariable gram = positions <= channels ? sd.mmul(perTask, perTask, true, false, false) : sd.mmul(perTask, perTask, false, true, false);
-            taskNormSq = sd.reshape(sd.math.square(gram).sum(1, 2), -1, tasks);                               // [B, T]
+            if (positions <= channels) {
+                SDVariable gram = sd.mmul(perTask, perTask, true, false, false);                                // [B*T, N, N]
+                taskNormSq = sd.reshape(sd.math.square(gram).sum(1, 2), -1, tasks);                           // [B, T]
+                SDVariable byChannel = sd.reshape(sd.permute(stacked, 0, 2, 1, 3), -1, channels, tasks * positions);   // [B, C, T*N]
+                SDVariable products = sd.mmul(anchor, byChannel);                                               // [B, T_u, T*N]
+                cross = sd.reshape(sd.math.square(products), -1, tasks, tasks, positions).sum(1, 3);            // [B, T]
+            } else {
+                // with the C x C Gram G_t = S_t S_t^T at hand: ||A_b^T S_t||_F^2 = <A_b A_b^T, G_t>_F (A_b^T = the anchor rows)
+                SDVariable gram = sd.mmul(perTask, perTask, false, true, false);                                // [B*T, C, C]
+                taskNormSq = sd.reshape(sd.math.square(gram).sum(1, 2), -1, tasks);                           // [B, T]
+                SDVariable anchorGram = sd.reshape(sd.mmul(anchor, anchor, true, false, false), -1, channels * channels, 1);   // [B, C*C, 1]
+                cross = sd.reshape(sd.mmul(sd.reshape(gram, -1, tasks, channels * channels), anchorGram), -1, tasks);      // [B, T]
+            }
         }
         SDVariable anchorNorm = safeNorm(sd, anchorNormSq);                            // [B]
         SDVariable taskNorm = safeNorm(sd, taskNormSq);                                // ||M_t[b]||, [B, T]

@@ -15,7 +15,7 @@ import static io.github.repmtl.samediff.saliency.ElementwiseRules.one;
 /**
  * Input-gradient rules of NCHW convolutions and pooling. The input gradient of {@code conv2d} is a
  * {@code deconv2d} with the same weights, stride and dilation (full output, then cropped to the input
- * window given by the padding); that of {@code deconv2d} is a {@code conv2d}. Pooling is supported for
+ * window given by the padding; by the deconvolution's own padding where the window is centred); that of {@code deconv2d} is a {@code conv2d}. Pooling is supported for
  * non-overlapping windows (kernel = stride, no padding); max pooling shares the gradient equally among
  * tied maxima.
  */
@@ -44,9 +44,6 @@ final class ConvolutionRules {
         long kH = format == WeightsFormat.YXIO ? ws[0] : format == WeightsFormat.OIYX ? ws[2] : ws[1];
         long kW = format == WeightsFormat.YXIO ? ws[1] : format == WeightsFormat.OIYX ? ws[3] : ws[2];
         long[] in = c.shape(c.in(0)), out = c.shape(c.out());
-        DeConv2DConfig full = DeConv2DConfig.builder().kH(kH).kW(kW).sH(cfg.getSH()).sW(cfg.getSW())
-                .pH(0).pW(0).dH(cfg.getDH()).dW(cfg.getDW()).isSameMode(false).dataFormat(DeConv2DConfig.NCHW).build();
-        SDVariable g = c.sd().cnn.deconv2d(c.g(), w, full);
         long padTop, padLeft;
         if (cfg.getPaddingMode() == PaddingMode.SAME) {
             padTop = Math.max(0, (out[2] - 1) * cfg.getSH() + (kH - 1) * cfg.getDH() + 1 - in[2]) / 2;
@@ -59,6 +56,14 @@ final class ConvolutionRules {
         }
         long fullH = (out[2] - 1) * cfg.getSH() + (kH - 1) * cfg.getDH() + 1;
         long fullW = (out[3] - 1) * cfg.getSW() + (kW - 1) * cfg.getDW() + 1;
+        // the input window is the full map less the same margin on both sides (e.g. stride 1, "same" padding):
+        // the deconvolution's own padding crops it, no slice needed
+        boolean symmetric = fullH - 2 * padTop == in[2] && fullW - 2 * padLeft == in[3];
+        DeConv2DConfig deconv = DeConv2DConfig.builder().kH(kH).kW(kW).sH(cfg.getSH()).sW(cfg.getSW())
+                .pH(symmetric ? padTop : 0).pW(symmetric ? padLeft : 0).dH(cfg.getDH()).dW(cfg.getDW())
+                .isSameMode(false).dataFormat(DeConv2DConfig.NCHW).build();
+        SDVariable g = c.sd().cnn.deconv2d(c.g(), w, deconv);
+        if (symmetric) return new SDVariable[]{g, null, null};
         return new SDVariable[]{window(c, g, fullH, fullW, padTop, padLeft, in[2], in[3]), null, null};
     }
 

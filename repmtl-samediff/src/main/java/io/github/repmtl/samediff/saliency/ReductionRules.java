@@ -16,12 +16,18 @@ final class ReductionRules {
     private ReductionRules() {}
 
     static void register(Map<String, VjpRule> rules) {
-        rules.put("reduce_sum", c -> one(spread(c).mul(c.sd().onesLike(c.in(0)))));
+        rules.put("reduce_sum", c -> one(expand(c, spread(c))));
         rules.put("reduce_mean", c -> {
             int[] dims = dims(c);
+            if (dims.length > 0 && dims[0] > 0) {                   // batch axis kept: the count is known now
+                long[] shape = c.shape(c.in(0));
+                long count = 1;
+                for (int d : dims) count *= shape[d];
+                return one(expand(c, spread(c).div((double) count)));
+            }
             SDVariable ones = c.sd().onesLike(c.in(0));
             SDVariable count = dims.length == 0 ? ones.sum() : ones.sum(true, dims);
-            return one(spread(c).mul(ones).div(count));
+            return one(expand(c, spread(c).div(count)));
         });
         rules.put("reduce_sqnorm", c -> one(spread(c).mul(c.in(0)).mul(2.0)));
         rules.put("reduce_max", ReductionRules::extreme);
@@ -47,6 +53,12 @@ final class ReductionRules {
 
     /** The output gradient reshaped to the keepDims shape, ready to broadcast over the input. */
     private static SDVariable spread(VjpContext c) { return keepDimsOf(c, c.g()); }
+
+    /**
+     * A keepDims-shaped gradient broadcast to the input's shape by adding zeros (the backward op of that
+     * addition is a plain sum; that of a broadcasting product with ones is far slower in M2.1).
+     */
+    private static SDVariable expand(VjpContext c, SDVariable g) { return g.add(c.sd().zerosLike(c.in(0))); }
 
     private static SDVariable keepDimsOf(VjpContext c, SDVariable reduced) {
         int[] dims = dims(c);
