@@ -75,6 +75,15 @@ class HpsResNetTest {
     }
 
     @Test
+    void aBatchOfOneSampleTrains() {
+        // an epoch's last batch can hold one sample (Office-31 splits do); batch norm of the [1, 512] representation
+        MultiTaskModel m = HpsResNet.builder().inputShape(3, 32, 32)
+                .tasks(List.of(TaskSpec.classification("a", 4), TaskSpec.classification("b", 3))).init();
+        List<Double> losses = ZooTestSupport.adam(m, ZooTestSupport.randomFeed(m, 1, 3), 2, 1e-3);
+        assertTrue(losses.stream().allMatch(Double::isFinite), "losses " + losses);
+    }
+
+    @Test
     void multiInputModeSharesTheTrunkAndNamesEveryInput(@TempDir Path dir) throws Exception {
         MultiTaskModel m = HpsResNet.builder().inputShape(3, 32, 32).multiInput(true).dataType(DataType.DOUBLE)
                 .tasks(List.of(TaskSpec.classification("art", 5), TaskSpec.classification("clipart", 5))).init();

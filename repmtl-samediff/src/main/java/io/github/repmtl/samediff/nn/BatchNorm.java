@@ -79,10 +79,19 @@ public final class BatchNorm {
      */
     public SDVariable apply(LayerContext ctx, String name, SDVariable x, int rank) {
         if (rank != 2 && rank != 4) throw new IllegalArgumentException("batch norm '" + name + "': rank must be 2 or 4, got " + rank);
+        if (rank == 2) {
+            // M2.1 cannot reduce a [1, C] array along axis 0 (NullPointerException inside the reduce op), so [B, C]
+            // is normalised as [B, C, 1]: the same statistics, and a batch of one sample works
+            return normalise(ctx, name, x.reshape(-1, channels, 1), 3).reshape(-1, channels);
+        }
+        return normalise(ctx, name, x, 4);
+    }
+
+    private SDVariable normalise(LayerContext ctx, String name, SDVariable x, int rank) {
         SameDiff sd = ctx.sameDiff();
         DataType dt = ctx.dataType();
         long[] cShape = {channels};
-        long[] bShape = rank == 4 ? new long[]{1, channels, 1, 1} : new long[]{1, channels};
+        long[] bShape = rank == 4 ? new long[]{1, channels, 1, 1} : new long[]{1, channels, 1};
         int[] axes = rank == 4 ? new int[]{0, 2, 3} : new int[]{0};
         SDVariable g = ctx.parameter(name + "/gamma", cShape, gamma, WeightInit.constant(1.0), channels, channels).reshape(bShape);
         SDVariable b = ctx.parameter(name + "/beta", cShape, beta, WeightInit.constant(0.0), channels, channels).reshape(bShape);

@@ -89,6 +89,18 @@ class BatchNormTest {
     }
 
     @Test
+    void vectorBatchOfOneNormalisesToBetaWithExactGradients() {
+        INDArray x = random(5, 1, 4);                       // [1, C]: M2.1 cannot reduce it along axis 0 directly
+        SameDiff sd = graph(x, 4, 2, BatchNorm.Mode.SWITCHED);
+        Map<String, INDArray> feed = Map.of(LayerContext.TRAINING_FLAG, Nd4j.scalar(1.0));
+        Map<String, INDArray> out = sd.output(feed, "y", "bn/batch_mean", "bn/batch_var");
+        assertTrue(sd.getArrForVarName("bn/beta").reshape(1, 4).equalsWithEps(out.get("y"), 1e-12), "a single sample normalises to beta");
+        assertTrue(x.reshape(4).equalsWithEps(out.get("bn/batch_mean"), 1e-12), "batch mean");
+        assertEquals(0.0, out.get("bn/batch_var").amaxNumber().doubleValue(), 0.0);
+        GradientCheck.check(sd, "loss", feed, "x", "bn/gamma", "bn/beta");
+    }
+
+    @Test
     void inferenceModeUsesRunningStatisticsAndHasExactGradients() {
         INDArray x = random(2, 4, 3, 2, 2);
         SameDiff sd = graph(x, 3, 4, BatchNorm.Mode.SWITCHED);
