@@ -160,11 +160,15 @@ final class KerasResNet50File {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+        // every HDF5 object is closed here, in this thread: HDF5 is not thread-safe, and objects left to JavaCPP's
+        // garbage-collection deallocator get closed concurrently with later writes (flaky H5Dwrite errors)
         H5File f = new H5File(file.toString(), hdf5.H5F_ACC_TRUNC);
         try {
-            stringAttribute(f.openGroup("/"), "keras_version", "2.2.4");
-            stringAttribute(f.openGroup("/"), "backend", "tensorflow");
-            stringAttribute(f.openGroup("/"), "model_config", json);
+            Group top = f.openGroup("/");
+            stringAttribute(top, "keras_version", "2.2.4");
+            stringAttribute(top, "backend", "tensorflow");
+            stringAttribute(top, "model_config", json);
+            top.close();
             Group root = f.createGroup("model_weights");
             List<String> names = new ArrayList<>();
             for (Map<String, Object> l : layers) names.add((String) l.get("name"));
@@ -181,7 +185,9 @@ final class KerasResNet50File {
                         INDArray a = arrays.get(w);
                         DataSpace space = new DataSpace(a.rank(), a.shape());
                         DataSet ds = inner.createDataSet(w.substring(name.length() + 1), PredType.NATIVE_FLOAT(), space);
-                        ds.write(new FloatPointer(a.dup('c').data().asFloat()), PredType.NATIVE_FLOAT());
+                        FloatPointer values = new FloatPointer(a.dup('c').data().asFloat());
+                        ds.write(values, PredType.NATIVE_FLOAT());
+                        values.close();
                         ds.close();
                         space.close();
                     }
@@ -200,8 +206,12 @@ final class KerasResNet50File {
         StrType type = new StrType(PredType.C_S1(), bytes.length);
         DataSpace space = new DataSpace(hdf5.H5S_SCALAR);
         Attribute a = g.createAttribute(name, type, space);
-        a.write(type, new BytePointer(bytes));
+        BytePointer text = new BytePointer(bytes);
+        a.write(type, text);
+        text.close();
         a.close();
+        space.close();
+        type.close();
     }
 
     /** An array of fixed-length strings, as h5py writes a numpy bytes array (empty: a zero-length array). */
@@ -217,7 +227,13 @@ final class KerasResNet50File {
         type.setStrpad(hdf5.H5T_STR_NULLPAD);
         DataSpace space = new DataSpace(1, new long[]{values.size()});
         Attribute a = g.createAttribute(name, type, space);
-        if (!values.isEmpty()) a.write(type, new BytePointer(buf));
+        if (!values.isEmpty()) {
+            BytePointer value = new BytePointer(buf);
+            a.write(type, value);
+            value.close();
+        }
         a.close();
+        space.close();
+        type.close();
     }
 }
