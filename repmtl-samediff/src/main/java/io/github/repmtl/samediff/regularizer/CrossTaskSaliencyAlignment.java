@@ -49,23 +49,23 @@ public final class CrossTaskSaliencyAlignment {
         // cross[b, t] = <Ahat_b, M_t[b]> = ||A_b^T S_t[b]||_F^2; ||Ahat_b||^2 = ||A_b^T A_b||_F^2
         SDVariable cross, anchorNormSq, taskNormSq;
         if (positions == 1) {
-            cross = sd.math.square(pairGram).sum(1);                                   // [B, T]
+            cross = square(pairGram).sum(1);                                   // [B, T]
             anchorNormSq = cross.sum(1);                                               // [B]
             SDVariable selfDot = pairGram.mul(sd.constant(Nd4j.eye(tasks).castTo(dt))).sum(2);   // s_t . s_t, [B, T]
-            taskNormSq = sd.math.square(selfDot);                                      // ||s s^T||^2 = (s . s)^2
+            taskNormSq = square(selfDot);                                      // ||s s^T||^2 = (s . s)^2
         } else {
-            anchorNormSq = sd.math.square(pairGram).sum(1, 2);
+            anchorNormSq = square(pairGram).sum(1, 2);
             SDVariable perTask = sd.reshape(stacked, -1, channels, positions);                                  // [B*T, C, N]
             if (positions <= channels) {
                 SDVariable gram = sd.mmul(perTask, perTask, true, false, false);                                // [B*T, N, N]
-                taskNormSq = sd.reshape(sd.math.square(gram).sum(1, 2), -1, tasks);                           // [B, T]
+                taskNormSq = sd.reshape(square(gram).sum(1, 2), -1, tasks);                           // [B, T]
                 SDVariable byChannel = sd.reshape(sd.permute(stacked, 0, 2, 1, 3), -1, channels, tasks * positions);   // [B, C, T*N]
                 SDVariable products = sd.mmul(anchor, byChannel);                                               // [B, T_u, T*N]
-                cross = sd.reshape(sd.math.square(products), -1, tasks, tasks, positions).sum(1, 3);            // [B, T]
+                cross = sd.reshape(square(products), -1, tasks, tasks, positions).sum(1, 3);            // [B, T]
             } else {
                 // with the C x C Gram G_t = S_t S_t^T at hand: ||A_b^T S_t||_F^2 = <A_b A_b^T, G_t>_F (A_b^T = the anchor rows)
                 SDVariable gram = sd.mmul(perTask, perTask, false, true, false);                                // [B*T, C, C]
-                taskNormSq = sd.reshape(sd.math.square(gram).sum(1, 2), -1, tasks);                           // [B, T]
+                taskNormSq = sd.reshape(square(gram).sum(1, 2), -1, tasks);                           // [B, T]
                 SDVariable anchorGram = sd.reshape(sd.mmul(anchor, anchor, true, false, false), -1, channels * channels, 1);   // [B, C*C, 1]
                 cross = sd.reshape(sd.mmul(sd.reshape(gram, -1, tasks, channels * channels), anchorGram), -1, tasks);      // [B, T]
             }
@@ -83,7 +83,7 @@ public final class CrossTaskSaliencyAlignment {
             // <Ahat_b, Ahat_k> = ||A_b^T A_k||_F^2 from the (B*T) x (B*T) Gram of anchor columns
             SDVariable gram = sd.mmul(rows, rows, false, true, false);
             SDVariable gram4 = sd.reshape(gram, sd.gather(shape, new int[]{0, 1, 0, 1}, 0));
-            SDVariable anchorDot = sd.math.square(gram4).sum(1, 3);                    // [B, B]
+            SDVariable anchorDot = square(gram4).sum(1, 3);                    // [B, B]
             SDVariable anchorSim = anchorDot.div(sd.expandDims(anchorNorm, 1)).div(sd.expandDims(anchorNorm, 0));
             // -(1/T) sum_t (1/B) sum_b sim(z^a_b, z^t_b) / tau
             SDVariable positive = cross.div(sd.expandDims(anchorNorm, 1)).div(taskNorm).mean().div(-tau);
@@ -104,7 +104,7 @@ public final class CrossTaskSaliencyAlignment {
         SDVariable cols = sd.reshape(sd.permute(stacked, 2, 1, 0, 3), channels, -1);           // [C, (T*B*N)]
         SDVariable prod = sd.mmul(anchorRows, cols);                                           // [(B_k*T_u), (T*B_b*N)]
         SDVariable prod5 = sd.reshape(prod, sd.gather(shape, new int[]{0, 1, 1, 0, 3}, 0));    // [B_k, T_u, T, B_b, N]
-        SDVariable dots = sd.permute(sd.math.square(prod5).sum(1, 4), 1, 2, 0);                // [T, B_b, B_k]
+        SDVariable dots = sd.permute(square(prod5).sum(1, 4), 1, 2, 0);                // [T, B_b, B_k]
         SDVariable logits = dots.div(sd.expandDims(sd.permute(taskNorm, 1, 0), 2)).div(sd.expandDims(sd.expandDims(anchorNorm, 0), 0)).div(tau);
         SDVariable max = logits.max(true, 2);
         SDVariable lse = sd.math.log(sd.math.exp(logits.sub(max)).sum(true, 2)).add(max);     // [T, B, 1]
@@ -124,6 +124,11 @@ public final class CrossTaskSaliencyAlignment {
         SDVariable sum = sd.math.exp(masked.sub(max)).mul(offDiagonal).sum(true, 1);
         SDVariable safeSum = sum.add(hasPairs.rsub(1.0));                            // log(1) = 0 when B < 2
         return sd.math.log(safeSum).add(max);
+    }
+
+    /** {@code x * x}: M2.1's {@code square} differentiates through a slow {@code pow} derivative. */
+    private static SDVariable square(SDVariable x) {
+        return x.mul(x);
     }
 
     private static SDVariable safeNorm(SameDiff sd, SDVariable squared) {
