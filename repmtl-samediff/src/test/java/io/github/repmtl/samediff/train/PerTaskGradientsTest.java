@@ -81,6 +81,22 @@ class PerTaskGradientsTest {
     }
 
     @Test
+    void replicatedGraphKeepsTheModelsOutputs() {
+        for (boolean rep : new boolean[]{false, true}) {
+            MultiTaskModel m = TinyModels.twoTaskDense(5);
+            INDArray x = TinyModels.data(16, 16, 1).next().getFeatures(0);
+            Map<String, INDArray> before = m.sameDiff().output(Map.of("x", x), "out_a", "out_b");
+            MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).strategy(new Recording(ctx -> Aggregation.ofWeights(WEIGHTS)))
+                    .gradientMode(GradientMode.PARAMETERS);
+            if (rep) b.repMtl(RepMtl.builder(m).build());
+            b.build();
+            Map<String, INDArray> after = m.sameDiff().output(Map.of("x", x), "out_a", "out_b");
+            for (String o : List.of("out_a", "out_b"))
+                assertEquals(before.get(o), after.get(o), o + (rep ? " (Rep-MTL)" : "") + " after the task replicas were added");
+        }
+    }
+
+    @Test
     void multiInputParameterRowsMatchIndependentGradients() {
         Recording strategy = new Recording(ctx -> Aggregation.ofWeights(WEIGHTS));
         MultiTaskModel m = TinyModels.twoTaskMultiInput(9);
