@@ -33,14 +33,7 @@ public final class DepthEvaluator implements TaskEvaluator {
 
     @Override
     public void update(INDArray prediction, INDArray label) {
-        EvaluatorInputs.requireRank(prediction, 4, task, "prediction");
-        EvaluatorInputs.requireRank(label, 4, task, "depth ground truth");
-        if (prediction.size(1) != 1) {
-            throw new IllegalArgumentException("task '" + task + "': depth prediction must have 1 channel, got " + prediction.size(1));
-        }
-        EvaluatorInputs.requireSameShape(prediction, label, task);
-        EvaluatorInputs.requireFinite(prediction, task, "prediction");
-        EvaluatorInputs.requireFinite(label, task, "depth ground truth");
+        EvaluatorInputs.requireDenseMaps(prediction, label, 1, task, "depth", "depth ground truth");
         double[] predicted = EvaluatorInputs.toDoubles(prediction);
         double[] truth = EvaluatorInputs.toDoubles(label);
         for (int i = 0; i < truth.length; i++) {

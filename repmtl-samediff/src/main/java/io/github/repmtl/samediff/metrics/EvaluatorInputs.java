@@ -35,6 +35,22 @@ final class EvaluatorInputs {
         }
     }
 
+    /**
+     * Checks a dense prediction against its ground truth: both {@code [B, channels, H, W]}, same shape, finite
+     * (the ground truth is called {@code what} in messages, e.g. "depth ground truth").
+     */
+    static void requireDenseMaps(INDArray prediction, INDArray label, int channels, String task, String kind, String what) {
+        requireRank(prediction, 4, task, "prediction");
+        requireRank(label, 4, task, what);
+        if (prediction.size(1) != channels) {
+            throw new IllegalArgumentException("task '" + task + "': " + kind + " prediction must have " + channels
+                    + (channels == 1 ? " channel" : " channels") + ", got " + prediction.size(1));
+        }
+        requireSameShape(prediction, label, task);
+        requireFinite(prediction, task, "prediction");
+        requireFinite(label, task, what);
+    }
+
     /** The elements in row-major (NCHW) order as doubles. */
     static double[] toDoubles(INDArray array) {
         return array.dup('c').data().asDouble();

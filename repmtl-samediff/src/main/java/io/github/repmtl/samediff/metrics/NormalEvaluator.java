@@ -51,14 +51,7 @@ public final class NormalEvaluator implements TaskEvaluator {
 
     @Override
     public void update(INDArray prediction, INDArray label) {
-        EvaluatorInputs.requireRank(prediction, 4, task, "prediction");
-        EvaluatorInputs.requireRank(label, 4, task, "normal ground truth");
-        if (prediction.size(1) != 3) {
-            throw new IllegalArgumentException("task '" + task + "': normal prediction must have 3 channels, got " + prediction.size(1));
-        }
-        EvaluatorInputs.requireSameShape(prediction, label, task);
-        EvaluatorInputs.requireFinite(prediction, task, "prediction");
-        EvaluatorInputs.requireFinite(label, task, "normal ground truth");
+        EvaluatorInputs.requireDenseMaps(prediction, label, 3, task, "normal", "normal ground truth");
         double[] predicted = EvaluatorInputs.toDoubles(prediction);
         double[] truth = EvaluatorInputs.toDoubles(label);
         int batch = (int) prediction.size(0);

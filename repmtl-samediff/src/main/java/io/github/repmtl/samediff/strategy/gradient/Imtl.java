@@ -8,7 +8,7 @@ import io.github.repmtl.samediff.strategy.StepContext;
 import io.github.repmtl.samediff.strategy.StrategyDescriptor;
 import io.github.repmtl.samediff.strategy.StrategyOptions;
 import io.github.repmtl.samediff.strategy.math.VectorMath;
-import io.github.repmtl.samediff.strategy.support.Adam;
+import io.github.repmtl.samediff.strategy.support.LossScales;
 import io.github.repmtl.samediff.strategy.support.StateReader;
 
 import java.util.EnumSet;
@@ -29,20 +29,17 @@ public final class Imtl extends AbstractStrategy {
             List.of(OptionSpec.real("lr", 1e-4, 0, 10, "Adam learning rate of the loss scales s_t")),
             Imtl::new);
 
-    private double[] scales;
-    private final Adam optimizer;
+    private final LossScales lossScales;
 
     public Imtl(List<String> taskNames, StrategyOptions options) {
         super(DESCRIPTOR.name(), taskNames, DESCRIPTOR.modes());
-        this.scales = new double[taskCount()];
-        this.optimizer = new Adam(taskCount(), options.real("lr"), 0);
+        this.lossScales = new LossScales(taskCount(), options.real("lr"));
     }
 
     @Override
     protected Aggregation compute(StepContext context) {
         int n = taskCount();
-        double[] factors = new double[n];
-        for (int t = 0; t < n; t++) factors[t] = Math.exp(scales[t]);
+        double[] factors = lossScales.factors();
         double[][] gram = VectorMath.gram(context.gradients());
         double[][] scaledGram = new double[n][n];
         for (int i = 0; i < n; i++) {
@@ -51,28 +48,22 @@ public final class Imtl extends AbstractStrategy {
         double[] a = ImtlG.impartialWeights(scaledGram);
         double[] coefficients = new double[n];
         for (int t = 0; t < n; t++) coefficients[t] = a[t] * factors[t];
-        double[] losses = context.losses();
-        double[] scaleGradient = new double[n];
-        for (int t = 0; t < n; t++) scaleGradient[t] = factors[t] * losses[t] - 1;
-        optimizer.step(scales, scaleGradient);
+        lossScales.step(context.losses());
         return Aggregation.ofDirection(factors, VectorMath.combine(context.gradients(), coefficients), coefficients);
     }
 
     /** The current loss scales {@code s_t}. */
     public double[] scales() {
-        return scales.clone();
+        return lossScales.scales();
     }
 
     @Override
     protected void saveState(Map<String, Object> state) {
-        state.put("scales", scales.clone());
-        state.put("adam", optimizer.state());
+        lossScales.save(state);
     }
 
     @Override
     protected void loadState(StateReader state) {
-        double[] s = state.vector("scales", taskCount());
-        optimizer.restore(state.map("adam"));
-        scales = s;
+        lossScales.load(state);
     }
 }

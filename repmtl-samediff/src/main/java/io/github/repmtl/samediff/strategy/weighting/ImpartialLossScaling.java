@@ -7,7 +7,7 @@ import io.github.repmtl.samediff.strategy.OptionSpec;
 import io.github.repmtl.samediff.strategy.StepContext;
 import io.github.repmtl.samediff.strategy.StrategyDescriptor;
 import io.github.repmtl.samediff.strategy.StrategyOptions;
-import io.github.repmtl.samediff.strategy.support.Adam;
+import io.github.repmtl.samediff.strategy.support.LossScales;
 import io.github.repmtl.samediff.strategy.support.StateReader;
 
 import java.util.EnumSet;
@@ -30,46 +30,38 @@ public final class ImpartialLossScaling extends AbstractStrategy {
             List.of(OptionSpec.real("lr", 1e-4, 0, 10, "Adam learning rate of the scales s_t")),
             ImpartialLossScaling::new);
 
-    private double[] scales;
-    private final Adam optimizer;
+    private final LossScales lossScales;
 
     public ImpartialLossScaling(List<String> taskNames, StrategyOptions options) {
         super(DESCRIPTOR.name(), taskNames, DESCRIPTOR.modes());
-        this.scales = new double[taskCount()];
-        this.optimizer = new Adam(taskCount(), options.real("lr"), 0);
+        this.lossScales = new LossScales(taskCount(), options.real("lr"));
     }
 
     @Override
     protected Aggregation compute(StepContext context) {
-        double[] weights = new double[taskCount()];
-        for (int t = 0; t < weights.length; t++) weights[t] = Math.exp(scales[t]);
-        optimizer.step(scales, scaleGradient(context.losses()));
+        double[] weights = lossScales.factors();
+        lossScales.step(context.losses());
         return Aggregation.ofWeights(weights);
     }
 
     /** The current scales {@code s_t}. */
     public double[] scales() {
-        return scales.clone();
+        return lossScales.scales();
     }
 
     /** {@code d/ds_t [exp(s_t) L_t - s_t] = exp(s_t) L_t - 1} at the current {@code s}. */
     public double[] scaleGradient(double[] losses) {
         checkLossVector(losses, "losses");
-        double[] g = new double[taskCount()];
-        for (int t = 0; t < g.length; t++) g[t] = Math.exp(scales[t]) * losses[t] - 1;
-        return g;
+        return lossScales.gradient(losses);
     }
 
     @Override
     protected void saveState(Map<String, Object> state) {
-        state.put("scales", scales.clone());
-        state.put("adam", optimizer.state());
+        lossScales.save(state);
     }
 
     @Override
     protected void loadState(StateReader state) {
-        double[] s = state.vector("scales", taskCount());
-        optimizer.restore(state.map("adam"));
-        scales = s;
+        lossScales.load(state);
     }
 }
