@@ -19,7 +19,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,22 +69,7 @@ public final class SpectralDensityPlots {
 
     /** The pooled positive eigenvalues of a weight, ascending. */
     static double[] spectrum(INDArray weight, ConvWeightLayout layout) {
-        List<INDArray> matrices = weight.rank() == 4 ? layout.taps(weight) : List.of(weight);
-        List<double[]> parts = new ArrayList<>();
-        int total = 0;
-        for (INDArray m : matrices) {
-            double[] e = EigenSpectrum.eigenvalues(m);
-            parts.add(e);
-            total += e.length;
-        }
-        double[] pooled = new double[total];
-        int offset = 0;
-        for (double[] p : parts) {
-            System.arraycopy(p, 0, pooled, offset, p.length);
-            offset += p.length;
-        }
-        Arrays.sort(pooled);
-        return pooled;
+        return EigenSpectrum.pooled(weight.rank() == 4 ? layout.taps(weight) : List.of(weight));
     }
 
     private static XYChart chart(LayerPowerLaw layer, double[] eigenvalues) {

@@ -5,7 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.ojalgo.matrix.decomposition.Eigenvalue;
 import org.ojalgo.matrix.store.Primitive64Store;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,6 +21,25 @@ public final class EigenSpectrum {
     public static final double RELATIVE_ZERO = 1e-12;
 
     private EigenSpectrum() {}
+
+    /** The {@link #eigenvalues} of every matrix, pooled into one ascending array (a convolution's taps form one layer). */
+    public static double[] pooled(List<INDArray> matrices) {
+        List<double[]> parts = new ArrayList<>(matrices.size());
+        int total = 0;
+        for (INDArray matrix : matrices) {
+            double[] values = eigenvalues(matrix);
+            parts.add(values);
+            total += values.length;
+        }
+        double[] pooled = new double[total];
+        int offset = 0;
+        for (double[] part : parts) {
+            System.arraycopy(part, 0, pooled, offset, part.length);
+            offset += part.length;
+        }
+        Arrays.sort(pooled);
+        return pooled;
+    }
 
     /**
      * The positive eigenvalues of {@code W^T W} in ascending order (eigenvalues at or below

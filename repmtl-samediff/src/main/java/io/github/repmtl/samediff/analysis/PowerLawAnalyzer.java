@@ -62,7 +62,7 @@ public final class PowerLawAnalyzer {
             String group = grouping.apply(name);
             if (group == null) throw new IllegalArgumentException("the grouping gives no group for layer '" + name + "'");
             List<INDArray> matrices = matrices(name, weight);
-            double[] spectrum = pooledSpectrum(matrices);
+            double[] spectrum = EigenSpectrum.pooled(matrices);
             String reason = unfittableReason(spectrum);
             if (reason != null) {
                 log.debug("layer {} skipped: {}", name, reason);
@@ -88,24 +88,6 @@ public final class PowerLawAnalyzer {
             default -> throw new IllegalArgumentException("layer '" + name + "' has shape " + Arrays.toString(weight.shape())
                     + "; expected a dense weight (rank 2) or a " + convLayout + " convolution kernel (rank 4)");
         };
-    }
-
-    private static double[] pooledSpectrum(List<INDArray> matrices) {
-        List<double[]> parts = new ArrayList<>(matrices.size());
-        int total = 0;
-        for (INDArray matrix : matrices) {
-            double[] eigenvalues = EigenSpectrum.eigenvalues(matrix);
-            parts.add(eigenvalues);
-            total += eigenvalues.length;
-        }
-        double[] pooled = new double[total];
-        int offset = 0;
-        for (double[] part : parts) {
-            System.arraycopy(part, 0, pooled, offset, part.length);
-            offset += part.length;
-        }
-        Arrays.sort(pooled);
-        return pooled;
     }
 
     private String unfittableReason(double[] spectrum) {
