@@ -38,6 +38,7 @@ final class TaskGradientGraph {
     static final String REPLICA_PREFIX = "mtl/replica/";
     static final String REPRESENTATION_PREFIX = "mtl/representation/";
 
+    private final SameDiff sd;
     private final GradientMode mode;
     private final List<String> params;
     private final TaskReplicas replicas;
@@ -46,8 +47,9 @@ final class TaskGradientGraph {
     private final boolean regularized;
     private final String objective, weights;
 
-    private TaskGradientGraph(GradientMode mode, List<String> params, TaskReplicas replicas, List<String> rowVariables,
+    private TaskGradientGraph(SameDiff sd, GradientMode mode, List<String> params, TaskReplicas replicas, List<String> rowVariables,
                               boolean rowsAreGradients, boolean regularized, String objective, String weights) {
+        this.sd = sd;
         this.mode = mode;
         this.params = params;
         this.replicas = replicas;
@@ -70,7 +72,7 @@ final class TaskGradientGraph {
             if (rep == null) {
                 List<String> roots = model.tasks().stream().map(TaskBinding::loss).toList();
                 TaskReplicas replicas = TaskReplicas.build(sd, roots, params, REPLICA_PREFIX, false);
-                return new TaskGradientGraph(mode, params, replicas, List.of(), true, false, objective, weights);
+                return new TaskGradientGraph(sd, mode, params, replicas, List.of(), true, false, objective, weights);
             }
             List<String> roots = model.taskNames().stream().map(RepMtlGraph::term).toList();
             TaskReplicas replicas = TaskReplicas.build(sd, roots, params, REPLICA_PREFIX, true);
@@ -81,12 +83,12 @@ final class TaskGradientGraph {
             for (int t = 0; t < model.numTasks(); t++)
                 sum = sum.add(sd.getVariable(replicas.replicaOf(t, roots.get(t))).mul(w.get(SDIndex.point(t))));
             sd.identity(MultiTaskTrainer.OBJECTIVE, sum);
-            return new TaskGradientGraph(mode, params, replicas, List.of(), true, true, MultiTaskTrainer.OBJECTIVE, MultiTaskTrainer.WEIGHTS);
+            return new TaskGradientGraph(sd, mode, params, replicas, List.of(), true, true, MultiTaskTrainer.OBJECTIVE, MultiTaskTrainer.WEIGHTS);
         }
         if (mode != GradientMode.REPRESENTATION) throw new IllegalArgumentException("no per-task gradients in mode " + mode);
         if (rep != null) {
             List<String> rows = model.taskNames().stream().map(RepMtlGraph::saliency).toList();
-            return new TaskGradientGraph(mode, params, null, rows, false, true, objective, weights);
+            return new TaskGradientGraph(sd, mode, params, null, rows, false, true, objective, weights);
         }
         String z = model.sharedActivations().get(0);
         List<String> copies = new ArrayList<>();
@@ -95,7 +97,7 @@ final class TaskGradientGraph {
             HeadRewiring.redirect(sd, z, copy.name(), HeadRewiring.consumersWithin(sd, z, GraphPaths.between(sd, z, t.loss())));
             copies.add(copy.name());
         }
-        return new TaskGradientGraph(mode, params, null, copies, true, false, objective, weights);
+        return new TaskGradientGraph(sd, mode, params, null, copies, true, false, objective, weights);
     }
 
     /** The objective the trainer optimises (before any representation injection term). */
@@ -124,13 +126,18 @@ final class TaskGradientGraph {
 
     /** Per task, {@code dl_t/dP} for every parameter (zeros where task t does not read {@code P}). */
     List<Map<String, INDArray>> parameterGradients(Map<String, INDArray> gradients) {
+        for (String p : params) {
+            boolean read = false;
+            for (int t = 0; t < replicas.size() && !read; t++) read = replicas.copy(t, p) != null;
+            if (!read) throw new IllegalStateException("parameter '" + p + "' influences no task loss");
+        }
         List<Map<String, INDArray>> out = new ArrayList<>();
         for (int t = 0; t < replicas.size(); t++) {
             Map<String, INDArray> g = new HashMap<>();
             for (String p : params) {
                 String copy = replicas.copy(t, p);
                 INDArray v = copy == null ? null : gradients.get(copy);
-                g.put(p, v != null ? v : Nd4j.zerosLike(gradients.containsKey(p) ? gradients.get(p) : anyCopy(p, gradients)));
+                g.put(p, v != null ? v : Nd4j.zerosLike(sd.getArrForVarName(p)));
             }
             out.add(g);
         }
@@ -147,13 +154,5 @@ final class TaskGradientGraph {
             reg.put(p, g);
         }
         return reg;
-    }
-
-    private INDArray anyCopy(String p, Map<String, INDArray> gradients) {
-        for (int t = 0; t < replicas.size(); t++) {
-            String c = replicas.copy(t, p);
-            if (c != null && gradients.containsKey(c)) return gradients.get(c);
-        }
-        throw new IllegalStateException("parameter '" + p + "' influences no task loss");
     }
 }
