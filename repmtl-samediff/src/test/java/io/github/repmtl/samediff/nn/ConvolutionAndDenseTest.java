@@ -90,6 +90,45 @@ class ConvolutionAndDenseTest {
     }
 
     @Test
+    void dataInputConvolutionIsRowStackedAndExact() {
+        // nIn, kernel, stride, pad, whether nIn * kernel <= 16 (row-stacked); 11 x 10 input
+        int[][] configs = {{1, 9, 1, 0, 1}, {3, 3, 2, 1, 1}, {1, 3, 1, 1, 1}, {2, 5, 2, 2, 1}, {1, 4, 3, 1, 1}, {3, 7, 2, 3, 0}};
+        for (int[] cfg : configs) {
+            for (boolean placeholder : new boolean[]{true, false}) {
+                boolean bias = placeholder;
+                INDArray x = random(cfg[1] * 10L + cfg[2], 2, cfg[0], 11, 10);
+                INDArray wOihw = random(97, 3, cfg[0], cfg[1], cfg[1]);
+                INDArray b = random(96, 3);
+                SameDiff sd = SameDiff.create();
+                LayerContext ctx = LayerContext.create(sd, DataType.DOUBLE, 1);
+                Conv2d.Builder builder = Conv2d.builder(cfg[0], 3).kernel(cfg[1]).stride(cfg[2]).padding(cfg[3]).hasBias(bias).weightsOihw(wOihw);
+                if (bias) builder.bias(b);
+                SDVariable in = placeholder ? sd.placeHolder("x", DataType.DOUBLE, -1, cfg[0], 11, 10) : sd.constant("x", x.dup());
+                SDVariable y = sd.identity("y", builder.build().apply(ctx, "conv", in));
+                Map<String, INDArray> feed = placeholder ? Map.of("x", x) : Map.of();
+                String where = java.util.Arrays.toString(cfg) + (placeholder ? " placeholder" : " constant");
+                assertEquals(cfg[4] == 1, sd.ops().length > 2 && java.util.Arrays.stream(sd.ops()).anyMatch(op -> op.opName().equals("concat")),
+                        "row-stacked iff nIn * kernel <= 16: " + where);
+                INDArray expected = reference(x, wOihw, bias ? b : null, cfg[2], cfg[3], 1);
+                assertTrue(expected.equalsWithEps(sd.output(feed, "y").get("y"), 1e-12), "values " + where);
+                assertArrayEquals(new long[]{cfg[1], cfg[1], cfg[0], 3}, sd.getVariable("conv/W").getShape(), "parameter shape " + where);
+                sd.identity("loss", y.mul(y).sum().add(y.sum()));
+                if (bias) GradientCheck.check(sd, "loss", feed, "conv/W", "conv/b");
+                else GradientCheck.check(sd, "loss", feed, "conv/W");
+            }
+        }
+    }
+
+    @Test
+    void convolutionOfAnActivationIsNotRowStacked() {
+        SameDiff sd = SameDiff.create();
+        LayerContext ctx = LayerContext.create(sd, DataType.FLOAT, 1);
+        SDVariable activation = sd.nn().relu(sd.placeHolder("x", DataType.FLOAT, -1, 1, 8, 8), 0);
+        Conv2d.builder(1, 2).kernel(3).build().apply(ctx, "conv", activation);
+        assertTrue(java.util.Arrays.stream(sd.ops()).noneMatch(op -> op.opName().equals("concat")));
+    }
+
+    @Test
     void dilatedConvolutionNeedsTheInputSize() {
         SameDiff sd = SameDiff.create();
         LayerContext ctx = LayerContext.create(sd, DataType.FLOAT, 1);
