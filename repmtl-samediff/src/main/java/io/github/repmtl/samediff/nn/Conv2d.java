@@ -28,9 +28,9 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
  * side along the width, separated by zero columns, into one wide image (batch 1), convolves it and unfolds
  * the result (exact; the padding columns' outputs are dropped).
  *
- * <p>A convolution of a data input (a placeholder or constant of known size, such as the image entering a
- * network) with few channels is computed as a {@code 1 x kW} convolution of its {@code kH} row-shifted copies
- * stacked as channels, when {@code nIn * kH <= 16}. SameDiff's backward pass always computes the input's
+ * <p>A stride-1 unpadded convolution of a data input (a placeholder or constant of known height, such as the
+ * image entering a network) with few channels is computed as a {@code 1 x kW} convolution of its {@code kH}
+ * row-shifted copies stacked as channels, when {@code nIn * kH <= 16}. SameDiff's backward pass always computes the input's
  * gradient too, and oneDNN pads the input channels to a block of 16 for it: for HpsLeNet's 9x9 convolution of
  * a one-channel image that unused gradient was ~40% of the whole training step, and stacking made the step
  * ~15-20% faster. The result is the same sums in another order; parameters keep their names and shapes.
@@ -114,45 +114,42 @@ public final class Conv2d {
         if (foldBatch && height > 0 && width > 0) return folded(ctx, x, w, b, height, width);
         Conv2DConfig cfg = Conv2DConfig.builder().kH(kH).kW(kW).sH(stride).sW(stride).pH(padding).pW(padding)
                 .dataFormat(Conv2DConfig.NCHW).build();
-        long[] dataSize = dataInputSize(x, height, width);
-        if (dataSize != null) return rowStacked(ctx.sameDiff(), x, w, b, dataSize[0]);
+        long stackedHeight = rowStackedHeight(x, height);
+        if (stackedHeight > 0) return rowStacked(ctx.sameDiff(), x, w, b, stackedHeight);
         return b == null ? ctx.sameDiff().cnn().conv2d(x, w, cfg) : ctx.sameDiff().cnn().conv2d(x, w, b, cfg);
     }
 
     /**
-     * The input's {@code [height, width]} when the convolution is row-stacked (see the class comment): a data
-     * input (placeholder or constant) of known size, undilated, at most {@value #MAX_STACKED_CHANNELS} stacked
-     * channels; null otherwise.
+     * The input's height when the convolution is row-stacked (see the class comment): a data input
+     * (placeholder or constant) of known height, stride 1, no padding, {@code 2 <= kH} and
+     * {@code nIn * kH <= }{@value #MAX_STACKED_CHANNELS}; -1 otherwise.
      */
-    private long[] dataInputSize(SDVariable x, long height, long width) {
+    private long rowStackedHeight(SDVariable x, long height) {
         VariableType type = x.getVariableType();
-        if ((type != VariableType.PLACEHOLDER && type != VariableType.CONSTANT) || kH < 2 || (long) nIn * kH > MAX_STACKED_CHANNELS)
-            return null;
+        if ((type != VariableType.PLACEHOLDER && type != VariableType.CONSTANT) || stride != 1 || padding != 0 || kH < 2
+                || (long) nIn * kH > MAX_STACKED_CHANNELS)
+            return -1;
         long[] shape = x.getShape();
-        long h = height > 0 ? height : shape != null && shape.length == 4 ? shape[2] : -1;
-        long w = width > 0 ? width : shape != null && shape.length == 4 ? shape[3] : -1;
-        return h > 0 && w > 0 ? new long[]{h, w} : null;
+        return height > 0 ? height : shape != null && shape.length == 4 && shape[2] > 0 ? shape[2] : -1;
     }
 
     /**
      * {@code conv(x, W)} as a {@code 1 x kW} convolution of the {@code kH} row-shifted copies of {@code x}
-     * stacked as channels ({@code stacked[b, u*nIn + c, i, j] = xPadded[b, c, i*stride + u, j]}) with {@code W}
-     * rearranged to {@code [1, kW, kH*nIn, nOut]}: the same sums, so the same result up to rounding.
+     * stacked as channels ({@code stacked[b, u*nIn + c, i, j] = x[b, c, i + u, j]}) with {@code W} rearranged to
+     * {@code [1, kW, kH*nIn, nOut]}: the same sums, so the same result up to rounding. Unit-stride slices and a
+     * concatenation, so the Rep-MTL input-gradient rules also cover it.
      */
     private SDVariable rowStacked(SameDiff sd, SDVariable x, SDVariable w, SDVariable b, long height) {
-        long outH = (height + 2L * padding - kH) / stride + 1;
-        SDVariable padded = padding == 0 ? x
-                : sd.nn().pad(x, sd.constant(Nd4j.createFromArray(new int[][]{{0, 0}, {0, 0}, {padding, padding}, {0, 0}})), 0.0);
+        long outH = height - kH + 1;
         int keepBatchChannelsWidth = 1 | 2 | 8;
         SDVariable[] rows = new SDVariable[kH];
         for (int u = 0; u < kH; u++) {
-            rows[u] = sd.stridedSlice(padded, new long[]{0, 0, u, 0}, new long[]{0, 0, u + stride * (outH - 1) + 1, 0},
-                    new long[]{1, 1, stride, 1}, keepBatchChannelsWidth, keepBatchChannelsWidth, 0, 0, 0);
+            rows[u] = sd.stridedSlice(x, new long[]{0, 0, u, 0}, new long[]{0, 0, u + outH, 0}, new long[]{1, 1, 1, 1},
+                    keepBatchChannelsWidth, keepBatchChannelsWidth, 0, 0, 0);
         }
         SDVariable stacked = sd.concat(1, rows);                                                  // [B, kH*nIn, outH, W]
         SDVariable rowWeights = sd.reshape(sd.permute(w, 1, 0, 2, 3), 1, kW, (long) kH * nIn, nOut);
-        Conv2DConfig cfg = Conv2DConfig.builder().kH(1).kW(kW).sH(1).sW(stride).pH(0).pW(padding)
-                .dataFormat(Conv2DConfig.NCHW).build();
+        Conv2DConfig cfg = Conv2DConfig.builder().kH(1).kW(kW).dataFormat(Conv2DConfig.NCHW).build();
         return b == null ? sd.cnn().conv2d(stacked, rowWeights, cfg) : sd.cnn().conv2d(stacked, rowWeights, b, cfg);
     }
 

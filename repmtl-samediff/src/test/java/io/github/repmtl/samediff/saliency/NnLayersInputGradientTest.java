@@ -3,6 +3,7 @@ package io.github.repmtl.samediff.saliency;
 import io.github.repmtl.samediff.loss.TaskLosses;
 import io.github.repmtl.samediff.nn.BatchNorm;
 import io.github.repmtl.samediff.nn.BilinearUpsampling;
+import io.github.repmtl.samediff.nn.Conv2d;
 import io.github.repmtl.samediff.nn.Dropout;
 import io.github.repmtl.samediff.nn.LayerContext;
 import io.github.repmtl.samediff.util.QuietConsole;
@@ -76,6 +77,16 @@ class NnLayersInputGradientTest {
             check("batch norm 4d", new long[]{-1, 2, 3, 3}, flag, (ctx, z) -> BatchNorm.builder(2).build().apply(ctx, "bn", z, 4));
             check("batch norm 2d", new long[]{-1, 4}, flag, (ctx, z) -> BatchNorm.builder(4).build().apply(ctx, "bn", z, 2));
         }
+    }
+
+    @Test
+    void rowStackedConvolutionOfAPlaceholderRepresentation() {
+        // a few-channel placeholder Z (multi-input mode) gets Conv2d's row-stacked form: slices, concat, 1 x kW conv
+        check("row-stacked conv", new long[]{-1, 2, 6, 5}, 1, (ctx, z) -> {
+            SDVariable y = Conv2d.builder(2, 3).kernel(3).build().apply(ctx, "conv", z);
+            assertTrue(java.util.Arrays.stream(ctx.sameDiff().ops()).anyMatch(op -> op.opName().equals("concat")), "row-stacked");
+            return y;
+        });
     }
 
     @Test

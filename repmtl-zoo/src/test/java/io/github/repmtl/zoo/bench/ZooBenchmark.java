@@ -44,7 +44,8 @@ import java.util.Map;
  * each followed by the inference throughput (training flag 0) and the peak memory. Steps run either through
  * {@code SameDiff.calculateGradientsAndOutputs} ({@code api}, what a trainer calls; it disables SameDiff's
  * array cache) or through the gradient function with the array cache on ({@code cached}).
- * <p>Usage: {@code ZooBenchmark resnet18|deeplab|segnet [api|cached] [steps]}; {@code -Dbench.profile=true}
+ * <p>Usage: {@code ZooBenchmark resnet18|deeplab|segnet [api|cached] [steps]} (after 10 warm-up steps for
+ * {@code resnet18}, 2 for the others); {@code -Dbench.profile=true}
  * adds the time per op type.
  */
 public final class ZooBenchmark {
@@ -81,7 +82,10 @@ public final class ZooBenchmark {
         log.info("{}: {} parameters, batch {}, {} path, {} steps", which, ParameterCount.of(model), batch, cached ? "cached" : "api", steps);
         Map<String, INDArray> feed = randomFeed(model, batch, 42);
         Stepper stepper = new Stepper(model, train, cached);
-        for (int i = 0; i < 3; i++) stepper.step(feed);
+        // the JIT compilers compete with the native threads for the 2 cores through the first ~10 ResNet-18 steps
+        // (steps 2-4x slower); the big NYUv2 models run few steps and reach that point later
+        int warmup = train ? 10 : 2;
+        for (int i = 0; i < warmup; i++) stepper.step(feed);
         double[] times = new double[steps];
         for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
