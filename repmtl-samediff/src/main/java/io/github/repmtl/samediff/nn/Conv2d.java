@@ -30,8 +30,8 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
  *
  * <p>A stride-1 unpadded convolution of a data input (a placeholder or constant of known height, such as the
  * image entering a network) with few channels is computed as a {@code 1 x kW} convolution of its {@code kH}
- * row-shifted copies stacked as channels, when {@code nIn * kH <= 16}. SameDiff's backward pass always computes the input's
- * gradient too, and oneDNN pads the input channels to a block of 16 for it: for HpsLeNet's 9x9 convolution of
+ * row-shifted copies stacked as channels, when {@code nIn * kH <= 16}. SameDiff's backward pass always computes
+ * the input's gradient too, and oneDNN pads the input channels to a block of 16 for it: for HpsLeNet's 9x9 convolution of
  * a one-channel image that unused gradient was ~40% of the whole training step, and stacking made the step
  * ~15-20% faster. The result is the same sums in another order; parameters keep their names and shapes.
  */
