@@ -3,7 +3,9 @@ package io.github.repmtl.samediff.loss;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
+
+import static io.github.repmtl.samediff.util.FastGraphOps.scalar;
+import static io.github.repmtl.samediff.util.FastGraphOps.spread;
 
 /**
  * Task losses written with elementary SameDiff forward ops only.
@@ -72,7 +74,7 @@ public final class TaskLosses {
     public static SDVariable maskedCosine(SameDiff sd, String name, SDVariable prediction, SDVariable target) {
         SDVariable valid = validPixels(target);
         SDVariable squared = sd.math.square(prediction).sum(true, 1);
-        SDVariable floor = constant(sd, 1e-24, prediction.dataType());
+        SDVariable floor = scalar(sd, 1e-24, prediction.dataType());
         SDVariable norm = sd.math.sqrt(sd.math.max(squared, floor));
         SDVariable n = prediction.div(norm);
         SDVariable count = guardedCount(sd, valid);
@@ -111,7 +113,7 @@ public final class TaskLosses {
      */
     public static SDVariable l2NormalizeChannels(SameDiff sd, SDVariable x) {
         SDVariable sq = sd.math.square(x).sum(true, 1);
-        SDVariable floor = constant(sd, 1e-24, x.dataType());
+        SDVariable floor = scalar(sd, 1e-24, x.dataType());
         SDVariable norm = sd.math.sqrt(sd.math.max(sq, floor));
         SDVariable y = x.div(norm);
         // (g - [sq >= floor] y sum_c(g y)) / norm, the op-by-op gradient in one step, with the per-pixel factors
@@ -131,7 +133,7 @@ public final class TaskLosses {
     }
 
     private static SDVariable guardedCount(SameDiff sd, SDVariable valid) {
-        return sd.math.max(valid.sum(), constant(sd, 1.0, valid.dataType()));
+        return sd.math.max(valid.sum(), scalar(sd, 1.0, valid.dataType()));
     }
 
     /**
@@ -140,20 +142,5 @@ public final class TaskLosses {
      */
     private static SDVariable entryWeights(SDVariable valid, SDVariable count, SDVariable g) {
         return valid.mul(g.div(count));
-    }
-
-    /**
-     * {@code perPixel} ({@code [B, 1, H, W]}) broadcast to the shape of {@code zeros} ({@code [B, C, H, W]}) by an
-     * addition, so that it meets full-size operands in same-shape products: in M2.1 the backward op of a
-     * broadcasting multiply or divide over the channel axis is several times slower than that of a same-shape
-     * product plus the addition's (a plain sum over the channels).
-     */
-    private static SDVariable spread(SDVariable perPixel, SDVariable zeros) {
-        return perPixel.add(zeros);
-    }
-
-    /** A scalar constant created in {@code dt} (no cast op in the graph). */
-    private static SDVariable constant(SameDiff sd, double value, DataType dt) {
-        return sd.constant(Nd4j.scalar(dt, value));
     }
 }

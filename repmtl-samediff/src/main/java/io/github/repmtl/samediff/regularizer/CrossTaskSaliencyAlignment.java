@@ -7,6 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
+import static io.github.repmtl.samediff.util.FastGraphOps.scalar;
+import static io.github.repmtl.samediff.util.FastGraphOps.square;
+
 /**
  * CSA, cross-task saliency alignment (REP-MTL.md "CSA"): per sample, each task's affinity
  * {@code M_t = S_t S_t^T} and the anchor affinity {@code Ahat = A A^T} ({@code A} = spatial means of all
@@ -75,7 +78,7 @@ public final class CrossTaskSaliencyAlignment {
 
         SDVariable eye = sd.math.diag(sd.onesLike(anchorNorm));                        // [B, B]
         SDVariable offDiagonal = eye.rsub(1.0);
-        SDVariable hasPairs = sd.math.min(offDiagonal.sum(), constant(sd, 1.0, dt));
+        SDVariable hasPairs = sd.math.min(offDiagonal.sum(), scalar(sd, 1.0, dt));
         SDVariable rows = sd.reshape(anchor, -1, channels);                            // [(B*T), C], row (b, u) = a_u[b]
 
         SDVariable loss;
@@ -126,17 +129,7 @@ public final class CrossTaskSaliencyAlignment {
         return sd.math.log(safeSum).add(max);
     }
 
-    /** {@code x * x}: M2.1's {@code square} differentiates through a slow {@code pow} derivative. */
-    private static SDVariable square(SDVariable x) {
-        return x.mul(x);
-    }
-
     private static SDVariable safeNorm(SameDiff sd, SDVariable squared) {
-        return sd.math.sqrt(sd.math.max(squared, constant(sd, NORM_FLOOR_SQ, squared.dataType())));
-    }
-
-    /** A scalar constant created in {@code dt} (no cast op in the graph). */
-    private static SDVariable constant(SameDiff sd, double value, DataType dt) {
-        return sd.constant(Nd4j.scalar(dt, value));
+        return sd.math.sqrt(sd.math.max(squared, scalar(sd, NORM_FLOOR_SQ, squared.dataType())));
     }
 }

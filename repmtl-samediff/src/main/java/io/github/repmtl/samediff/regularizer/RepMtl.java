@@ -3,6 +3,7 @@ package io.github.repmtl.samediff.regularizer;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.TaskBinding;
 import io.github.repmtl.samediff.saliency.InputGradientBuilder;
+import io.github.repmtl.samediff.util.FastGraphOps;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -97,7 +98,7 @@ public final class RepMtl {
         for (Task t : tasks) {
             SDVariable loss = sd.getVariable(t.loss());
             SDVariable term = logTransform
-                    ? sd.math.log(RepMtlGraph.term(t.name()), sd.math.max(loss, sd.constant(Nd4j.scalar(dt, LOSS_FLOOR))))
+                    ? sd.math.log(RepMtlGraph.term(t.name()), sd.math.max(loss, FastGraphOps.scalar(sd, LOSS_FLOOR, dt)))
                     : sd.identity(RepMtlGraph.term(t.name()), loss);
             terms.add(term);
         }

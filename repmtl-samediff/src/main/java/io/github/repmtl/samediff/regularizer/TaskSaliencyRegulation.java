@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.regularizer;
 
+import io.github.repmtl.samediff.util.FastGraphOps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -33,8 +34,8 @@ public final class TaskSaliencyRegulation {
     static SDVariable build(SameDiff sd, String name, SDVariable stacked, int tasks) {
         SDVariable a = sd.math.abs(stacked.mean(2)).add(EPS);             // |Sh_t| + eps, [B, T, N]
         // a / sum_t a as a same-shape product: M2.1's backward of a broadcasting divide costs milliseconds even on
-        // a few hundred entries; the reciprocal is spread to a's shape by adding zeros (cheap backward)
-        SDVariable p = a.mul(a.sum(true, 1).rdiv(1.0).add(sd.zerosLike(a)));
+        // a few hundred entries
+        SDVariable p = a.mul(FastGraphOps.spread(a.sum(true, 1).rdiv(1.0), sd.zerosLike(a)));
         // -(1/(B N)) sum_{b,t,n} p ln p = -T * mean(p ln p)
         return p.mul(sd.math.log(p)).mean().mul(name, -tasks);
     }

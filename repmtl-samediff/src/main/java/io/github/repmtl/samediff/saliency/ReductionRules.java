@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.saliency;
 
+import io.github.repmtl.samediff.util.FastGraphOps;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.linalg.api.ops.BaseReduceOp;
 
@@ -54,11 +55,8 @@ final class ReductionRules {
     /** The output gradient reshaped to the keepDims shape, ready to broadcast over the input. */
     private static SDVariable spread(VjpContext c) { return keepDimsOf(c, c.g()); }
 
-    /**
-     * A keepDims-shaped gradient broadcast to the input's shape by adding zeros (the backward op of that
-     * addition is a plain sum; that of a broadcasting product with ones is far slower in M2.1).
-     */
-    private static SDVariable expand(VjpContext c, SDVariable g) { return g.add(c.sd().zerosLike(c.in(0))); }
+    /** A keepDims-shaped gradient broadcast to the input's shape ({@link FastGraphOps#spread}). */
+    private static SDVariable expand(VjpContext c, SDVariable g) { return FastGraphOps.spread(g, c.sd().zerosLike(c.in(0))); }
 
     private static SDVariable keepDimsOf(VjpContext c, SDVariable reduced) {
         int[] dims = dims(c);

@@ -1,11 +1,11 @@
 package io.github.repmtl.samediff.saliency;
 
+import io.github.repmtl.samediff.util.FastGraphOps;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ public final class VjpContext {
     public int rank(SDVariable v) { return shape(v).length; }
 
     /** A scalar constant in the op's data type. */
-    public SDVariable scalar(double value) { return sd.constant(Nd4j.scalar(dataType(), value)); }
+    public SDVariable scalar(double value) { return FastGraphOps.scalar(sd, value, dataType()); }
 
     /** A 0/1 mask of the op's data type from a boolean condition. */
     public SDVariable mask(SDVariable condition) { return condition.castTo(dataType()); }
