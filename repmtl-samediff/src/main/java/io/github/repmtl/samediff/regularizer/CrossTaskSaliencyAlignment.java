@@ -1,8 +1,10 @@
 package io.github.repmtl.samediff.regularizer;
 
+import io.github.repmtl.samediff.util.HostArrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
@@ -19,6 +21,9 @@ import static io.github.repmtl.samediff.util.FastGraphOps.square;
  * is computed from {@code T x N}, {@code T x T} or {@code min(C, N)}-sized Gram matrices, for all tasks at once
  * on the stacked saliencies. Norms are {@code sqrt(max(||x||^2, 1e-24))}, finite with a finite gradient at zero
  * saliency. A batch of one sample gives {@code L_csa = 0}.
+ *
+ * <p>Two forms of the same definition: {@link #build} adds it to a graph (SameDiff differentiates it), and
+ * {@link #evaluate} computes value and gradient on arrays ({@link RegularizerPlacement#HOST}).
  */
 public final class CrossTaskSaliencyAlignment {
     private static final double NORM_FLOOR_SQ = 1e-24;
@@ -131,5 +136,220 @@ public final class CrossTaskSaliencyAlignment {
 
     private static SDVariable safeNorm(SameDiff sd, SDVariable squared) {
         return sd.math.sqrt(sd.math.max(squared, scalar(sd, NORM_FLOOR_SQ, squared.dataType())));
+    }
+
+    /**
+     * Value and gradient on arrays, for either variant. The loss depends on the saliencies only through
+     * {@code <Ahat_b, Ahat_k>} ({@code B x B}), {@code <Ahat_k, M_t[b]>} ({@code B x T x B}) and
+     * {@code ||M_t[b]||^2} ({@code B x T}); those and the loss's derivatives with respect to them are computed in
+     * double precision, and carried back to the saliencies through matrix products (BLAS).
+     *
+     * @param stacked the saliencies {@code [B, T, C, N]}
+     */
+    public static ValueAndGradient evaluate(INDArray stacked, double tau, CsaVariant variant) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1);
+        if (b < 2) return new ValueAndGradient(0.0, Nd4j.zeros(stacked.dataType(), stacked.shape()));
+        return stacked.size(3) == 1 ? evaluateVectors(stacked, tau, variant) : evaluateMaps(stacked, tau, variant);
+    }
+
+    /**
+     * {@code N = 1}: with the saliency rows {@code R = [(B T), C]} (which are also the anchor rows) every quantity
+     * is a sum of squares of entries of the Gram {@code Q = R R^T}, and the gradient is {@code (D + D^T) R} for
+     * {@code D = dL/dQ} (entries of {@code Q} taken as independent): two BLAS products.
+     */
+    private static ValueAndGradient evaluateVectors(INDArray stacked, double tau, CsaVariant variant) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), bt = b * t;
+        DataType dt = stacked.dataType();
+        INDArray rows = stacked.dup('c').reshape(bt, c);
+        double[] q = HostArrays.toDoubles(Nd4j.gemm(rows, rows, false, true));
+        double[][] pairDots = new double[b][b];                                     // sum_{u,v} Q[(b,u),(k,v)]^2
+        double[][] taskSq = new double[b][t];                                       // (s . s)^2
+        double[] dots = new double[b * t * b];                                      // [k, t, b] = sum_u (a_u[k] . s_t[b])^2
+        for (int i = 0; i < b; i++)
+            for (int u = 0; u < t; u++)
+                for (int k = 0, row = (i * t + u) * bt; k < b; k++)
+                    for (int v = 0; v < t; v++) {
+                        double sq = sq(q[row + k * t + v]);
+                        pairDots[i][k] += sq;
+                        dots[(i * t + v) * b + k] += sq;
+                        if (i == k && u == v) taskSq[i][u] = sq;
+                    }
+        Summaries m = new Summaries(b, t, pairDots, taskSq, dots);
+        double value = m.loss(variant, tau);
+
+        double[] pairSym = new double[b * b];                                       // gPair + gPair^T
+        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = m.gPair[i][k] + m.gPair[k][i];
+        double[] dotsT = new double[b * t * b];                                     // gDots with k and b swapped
+        for (int k = 0; k < b; k++) for (int u = 0; u < t; u++) for (int i = 0; i < b; i++) dotsT[(i * t + u) * b + k] = m.gDots[(k * t + u) * b + i];
+        double[] dq = new double[bt * bt];                                          // D + D^T for D = dL/dQ (Q is symmetric)
+        for (int i = 0; i < b; i++)
+            for (int u = 0; u < t; u++)
+                for (int k = 0, row = (i * t + u) * bt; k < b; k++)
+                    for (int v = 0; v < t; v++) {
+                        int at = row + k * t + v;
+                        double g = pairSym[i * b + k] + m.gDots[(i * t + v) * b + k] + dotsT[(i * t + u) * b + k]
+                                + (i == k && u == v ? 2 * m.gTaskSq[i][u] : 0);
+                        dq[at] = 2 * q[at] * g;
+                    }
+        INDArray gradient = Nd4j.gemm(HostArrays.fromDoubles(dq, dt, bt, bt), rows, false, false);
+        return new ValueAndGradient(value, gradient.reshape(stacked.shape()));
+    }
+
+    /**
+     * {@code N > 1}: anchors are spatial means; {@code <Ahat_k, M_t[b]> = ||A_k^T S_t[b]||_F^2} from the product
+     * of the anchor rows with all saliency columns, {@code ||M_t[b]||^2} from the smaller of the {@code N x N}
+     * and {@code C x C} Grams of each saliency.
+     */
+    private static ValueAndGradient evaluateMaps(INDArray stacked, double tau, CsaVariant variant) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3);
+        DataType dt = stacked.dataType();
+        INDArray rows = stacked.mean(3).reshape(b * t, c);                          // row (b, u) = a_u[b]
+        INDArray q4 = Nd4j.gemm(rows, rows, false, true).reshape(b, t, b, t);
+        double[][] pairDots = toMatrix(q4.mul(q4).sum(1, 3), b, b);                  // <Ahat_b, Ahat_k>
+        INDArray perTask = stacked.dup('c').reshape(b * t, c, n);
+        boolean byPositions = n <= c;
+        INDArray gram = byPositions ? Nd4j.matmul(perTask, perTask, true, false, false) : Nd4j.matmul(perTask, perTask, false, true, false);
+        double[][] taskSq = toMatrix(gram.mul(gram).sum(1, 2), b, t);                // ||M_t[b]||^2
+        INDArray cols = stacked.permute(2, 1, 0, 3).dup('c').reshape(c, (long) t * b * n);
+        INDArray p5 = Nd4j.gemm(rows, cols, false, false).reshape(b, t, t, b, n);  // [B_k, T_u, T, B_b, N]
+        double[] dots = HostArrays.toDoubles(p5.mul(p5).sum(1, 4));                  // [B_k, T, B_b]
+        Summaries m = new Summaries(b, t, pairDots, taskSq, dots);
+        double value = m.loss(variant, tau);
+
+        // back through the products; d||X||^2 = 2 X dX
+        INDArray dP = p5.muli(HostArrays.fromDoubles(m.gDots, dt, b, 1, t, b, 1)).muli(2.0).reshape(b * t, (long) t * b * n);
+        INDArray dRows = Nd4j.gemm(dP, cols, false, true);
+        INDArray gradient = Nd4j.gemm(rows, dP, true, false).reshape(c, t, b, n).permute(2, 1, 0, 3).dup('c');
+        double[] gPairFlat = new double[b * b];
+        for (int i = 0; i < b; i++) System.arraycopy(m.gPair[i], 0, gPairFlat, i * b, b);
+        INDArray dQ = q4.muli(HostArrays.fromDoubles(gPairFlat, dt, b, 1, b, 1)).muli(2.0).reshape(b * t, b * t);
+        dRows.addi(Nd4j.gemm(dQ.add(dQ.transpose()), rows, false, false));
+        gradient.addi(dRows.reshape(b, t, c, 1).divi((double) n));                 // anchor = spatial mean
+        double[] gTaskSq = new double[b * t];
+        for (int i = 0; i < b; i++) System.arraycopy(m.gTaskSq[i], 0, gTaskSq, i * t, t);
+        INDArray taskNormGrad = byPositions ? Nd4j.matmul(perTask, gram) : Nd4j.matmul(gram, perTask);   // ||G||^2 -> 4 U G
+        gradient.addi(taskNormGrad.muli(HostArrays.fromDoubles(gTaskSq, dt, b * t, 1, 1)).muli(4.0).reshape(b, t, c, n));
+        return new ValueAndGradient(value, gradient);
+    }
+
+    /**
+     * The quantities the loss depends on, the loss, and its derivatives with respect to them
+     * ({@code gPair}, {@code gDots}, {@code gTaskSq}), in double precision.
+     */
+    private static final class Summaries {
+        final int b, t;
+        final double[][] pairDots, taskSq;
+        final double[] dots;                               // [k, t, b]: <Ahat_k, M_t[b]>
+        final double[] anchorNorm;
+        final double[][] taskNorm;
+        final double[][] gPair;
+        final double[] gDots;
+        final double[][] gTaskSq;
+
+        Summaries(int b, int t, double[][] pairDots, double[][] taskSq, double[] dots) {
+            this.b = b;
+            this.t = t;
+            this.pairDots = pairDots;
+            this.taskSq = taskSq;
+            this.dots = dots;
+            anchorNorm = new double[b];
+            for (int i = 0; i < b; i++) anchorNorm[i] = safeNorm(pairDots[i][i]);
+            taskNorm = new double[b][t];
+            for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) taskNorm[i][u] = safeNorm(taskSq[i][u]);
+            gPair = new double[b][b];
+            gDots = new double[dots.length];
+            gTaskSq = new double[b][t];
+        }
+
+        double loss(CsaVariant variant, double tau) {
+            double[] gAnchorNorm = new double[b];
+            double[][] gTaskNorm = new double[b][t];
+            double value = variant == CsaVariant.PAPER
+                    ? paperLoss(dots, pairDots, anchorNorm, taskNorm, tau, b, t, gDots, gPair, gAnchorNorm, gTaskNorm)
+                    : infoNceLoss(dots, anchorNorm, taskNorm, tau, b, t, gDots, gAnchorNorm, gTaskNorm);
+            for (int i = 0; i < b; i++) gPair[i][i] += gAnchorNorm[i] * normDerivative(pairDots[i][i], anchorNorm[i]);
+            for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) gTaskSq[i][u] = gTaskNorm[i][u] * normDerivative(taskSq[i][u], taskNorm[i][u]);
+            return value;
+        }
+    }
+
+    /** The paper variant; fills the loss's derivatives with respect to dots, pair dots and norms. */
+    private static double paperLoss(double[] dots, double[][] pairDots, double[] anchorNorm, double[][] taskNorm, double tau, int b, int t,
+                                    double[] gDots, double[][] gPair, double[] gAnchorNorm, double[][] gTaskNorm) {
+        double loss = 0;
+        double scale = 1.0 / (tau * t * b);
+        double[] inverseAnchorNorm = new double[b];
+        for (int i = 0; i < b; i++) inverseAnchorNorm[i] = 1.0 / anchorNorm[i];
+        for (int i = 0; i < b; i++) {
+            for (int u = 0; u < t; u++) {                                            // -sim(z^a_b, z^t_b) / tau
+                int at = (i * t + u) * b + i;
+                double denominator = anchorNorm[i] * taskNorm[i][u];
+                double sim = dots[at] / denominator;
+                loss -= sim * scale;
+                gDots[at] -= scale / denominator;
+                gAnchorNorm[i] += scale * sim / anchorNorm[i];
+                gTaskNorm[i][u] += scale * sim / taskNorm[i][u];
+            }
+            double[] x = new double[b];                                              // ln sum_{k != b} exp(sim / tau)
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < b; k++) {
+                if (k == i) continue;
+                x[k] = pairDots[i][k] * inverseAnchorNorm[i] * inverseAnchorNorm[k] / tau;
+                max = Math.max(max, x[k]);
+            }
+            double sum = 0;
+            for (int k = 0; k < b; k++) if (k != i) sum += Math.exp(x[k] - max);
+            loss += (Math.log(sum) + max) / b;
+            for (int k = 0; k < b; k++) {
+                if (k == i) continue;
+                double dSim = Math.exp(x[k] - max) / sum / b / tau;
+                double sim = x[k] * tau;
+                gPair[i][k] += dSim * inverseAnchorNorm[i] * inverseAnchorNorm[k];
+                gAnchorNorm[i] -= dSim * sim * inverseAnchorNorm[i];
+                gAnchorNorm[k] -= dSim * sim * inverseAnchorNorm[k];
+            }
+        }
+        return loss;
+    }
+
+    /** InfoNCE over all tasks; fills the loss's derivatives with respect to dots and norms. */
+    private static double infoNceLoss(double[] dots, double[] anchorNorm, double[][] taskNorm, double tau, int b, int t,
+                                      double[] gDots, double[] gAnchorNorm, double[][] gTaskNorm) {
+        double loss = 0;
+        double scale = 1.0 / (t * b);
+        double[] logits = new double[b];
+        for (int u = 0; u < t; u++) {
+            for (int i = 0; i < b; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < b; k++) {
+                    logits[k] = dots[(k * t + u) * b + i] / (taskNorm[i][u] * anchorNorm[k] * tau);
+                    max = Math.max(max, logits[k]);
+                }
+                double sum = 0;
+                for (int k = 0; k < b; k++) sum += Math.exp(logits[k] - max);
+                loss += (Math.log(sum) + max - logits[i]) * scale;
+                for (int k = 0; k < b; k++) {
+                    double dLogit = (Math.exp(logits[k] - max) / sum - (k == i ? 1 : 0)) * scale;
+                    gDots[(k * t + u) * b + i] += dLogit / (taskNorm[i][u] * anchorNorm[k] * tau);
+                    gTaskNorm[i][u] -= dLogit * logits[k] / taskNorm[i][u];
+                    gAnchorNorm[k] -= dLogit * logits[k] / anchorNorm[k];
+                }
+            }
+        }
+        return loss;
+    }
+
+    private static double safeNorm(double squared) { return Math.sqrt(Math.max(squared, NORM_FLOOR_SQ)); }
+
+    /** d sqrt(max(x, floor)) / dx: zero where the floor is in force. */
+    private static double normDerivative(double squared, double norm) { return squared > NORM_FLOOR_SQ ? 0.5 / norm : 0.0; }
+
+    private static double sq(double x) { return x * x; }
+
+    private static double[][] toMatrix(INDArray a, int rows, int columns) {
+        double[] flat = HostArrays.toDoubles(a);
+        double[][] m = new double[rows][columns];
+        for (int i = 0; i < rows; i++) System.arraycopy(flat, i * columns, m[i], 0, columns);
+        return m;
     }
 }

@@ -85,7 +85,14 @@ public final class RepMtl {
      * Adds saliencies, TSR, CSA and the objective to {@code sd} and makes {@code repmtl/objective} its loss
      * variable. The graph's forward pass runs once on zero placeholders (batch 2) to learn shapes.
      */
-    public RepMtlGraph attachTo(SameDiff sd) {
+    public RepMtlGraph attachTo(SameDiff sd) { return attachTo(sd, RegularizerPlacement.GRAPH); }
+
+    /**
+     * Like {@link #attachTo(SameDiff)}, computing the regularizer where {@code placement} says; with
+     * {@link RegularizerPlacement#HOST} a {@link HostRegularizer} is added to the graph's listeners.
+     */
+    public RepMtlGraph attachTo(SameDiff sd, RegularizerPlacement placement) {
+        if (placement == null) throw new IllegalArgumentException("placement is null");
         for (Task t : tasks) {
             require(sd, t.loss(), "loss of task '" + t.name() + "'");
             require(sd, t.shared(), "shared activation of task '" + t.name() + "'");
@@ -129,17 +136,27 @@ public final class RepMtl {
         }
         List<SDVariable> aligned = isMultiInput() ? truncateToCommonBatch(sd, saliencies) : saliencies;
         int count = tasks.size();
-        SDVariable stacked = sd.reshape(sd.stack(1, aligned.toArray(new SDVariable[0])), -1, count, channels, positions);   // [B, T, C, N]
+        SDVariable stacked = sd.reshape(RepMtlGraph.SALIENCIES, sd.stack(1, aligned.toArray(new SDVariable[0])), -1, count, channels, positions);   // [B, T, C, N]
 
-        SDVariable tsr = TaskSaliencyRegulation.build(sd, RepMtlGraph.TSR, stacked, count);
-        SDVariable csa = CrossTaskSaliencyAlignment.build(sd, RepMtlGraph.CSA, stacked, count, channels, positions, tau, csaVariant);
+        SDVariable regularizer;
+        if (placement == RegularizerPlacement.GRAPH) {
+            SDVariable tsr = TaskSaliencyRegulation.build(sd, RepMtlGraph.TSR, stacked, count);
+            SDVariable csa = CrossTaskSaliencyAlignment.build(sd, RepMtlGraph.CSA, stacked, count, channels, positions, tau, csaVariant);
+            regularizer = tsr.mul(lambdaTsr).add(RepMtlGraph.REGULARIZER, csa.mul(lambdaCsa));
+        } else {
+            sd.constant(RepMtlGraph.TSR, Nd4j.scalar(dt, Double.NaN));
+            sd.constant(RepMtlGraph.CSA, Nd4j.scalar(dt, Double.NaN));
+            SDVariable gradient = sd.constant(RepMtlGraph.REGULARIZER_GRADIENT, Nd4j.valueArrayOf(new long[]{1, count, channels, positions}, Double.NaN, dt));
+            SDVariable offset = sd.constant(RepMtlGraph.REGULARIZER_OFFSET, Nd4j.scalar(dt, Double.NaN));
+            regularizer = stacked.mul(gradient).sum().add(RepMtlGraph.REGULARIZER, offset);
+            sd.addListeners(new HostRegularizer(this));
+        }
 
         SDVariable weights = sd.constant(RepMtlGraph.TASK_WEIGHTS, Nd4j.ones(dt, count));
         SDVariable taskObjective = sd.stack(0, terms.toArray(new SDVariable[0])).mul(weights).sum(RepMtlGraph.TASK_OBJECTIVE);
-        SDVariable regularizer = tsr.mul(lambdaTsr).add(RepMtlGraph.REGULARIZER, csa.mul(lambdaCsa));
         SDVariable objective = taskObjective.add(RepMtlGraph.OBJECTIVE, regularizer);
         sd.setLossVariables(objective.name());
-        return new RepMtlGraph(sd, this);
+        return new RepMtlGraph(sd, this, placement);
     }
 
     /** Convenience for {@code builder(model)...build().attachTo(model.sameDiff())} with this configuration. */

@@ -15,8 +15,14 @@ import java.util.List;
  *       {@link #setTaskWeights});</li>
  *   <li>{@code repmtl/task_objective} = {@code sum_t w_t l_t}; {@code repmtl/tsr}, {@code repmtl/csa};
  *       {@code repmtl/regularizer} = {@code lambda_tsr L_tsr + lambda_csa L_csa};</li>
- *   <li>{@code repmtl/objective}: {@code J}, registered as the graph's loss variable.</li>
+ *   <li>{@code repmtl/objective}: {@code J}, registered as the graph's loss variable;</li>
+ *   <li>{@code repmtl/saliencies}: all saliencies stacked, {@code [B, T, C, N]} ({@code N = H*W}, 1 for vectors;
+ *       multi-input mode: the first {@code min_t B_t} samples).</li>
  * </ul>
+ * With {@link RegularizerPlacement#HOST}, {@code repmtl/tsr} and {@code repmtl/csa} are constants that
+ * {@link HostRegularizer} sets whenever an execution computes the saliencies, and the regularizer is
+ * {@code sum(S * repmtl/regularizer_gradient) + repmtl/regularizer_offset} (both constants set by it too): the
+ * same values and gradients as with {@link RegularizerPlacement#GRAPH}.
  */
 public final class RepMtlGraph {
     public static final String PREFIX = "repmtl/";
@@ -26,13 +32,18 @@ public final class RepMtlGraph {
     public static final String TSR = PREFIX + "tsr";
     public static final String CSA = PREFIX + "csa";
     public static final String TASK_WEIGHTS = PREFIX + "task_weights";
+    public static final String SALIENCIES = PREFIX + "saliencies";
+    public static final String REGULARIZER_GRADIENT = PREFIX + "regularizer_gradient";
+    public static final String REGULARIZER_OFFSET = PREFIX + "regularizer_offset";
 
     private final SameDiff sd;
     private final RepMtl config;
+    private final RegularizerPlacement placement;
 
-    RepMtlGraph(SameDiff sd, RepMtl config) {
+    RepMtlGraph(SameDiff sd, RepMtl config, RegularizerPlacement placement) {
         this.sd = sd;
         this.config = config;
+        this.placement = placement;
     }
 
     public static String term(String task) { return PREFIX + "term/" + task; }
@@ -42,6 +53,8 @@ public final class RepMtlGraph {
     public SameDiff sameDiff() { return sd; }
 
     public RepMtl config() { return config; }
+
+    public RegularizerPlacement placement() { return placement; }
 
     public List<String> taskNames() { return config.taskNames(); }
 

@@ -1,8 +1,10 @@
 package io.github.repmtl.samediff.regularizer;
 
 import io.github.repmtl.samediff.util.FastGraphOps;
+import io.github.repmtl.samediff.util.HostArrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 
@@ -11,6 +13,9 @@ import java.util.List;
  * {@code i = (b, h, w)}, the channel-mean saliency magnitudes of the tasks are normalised into a distribution
  * {@code P_{i,t}} whose entropy is averaged over all positions. Minimising it makes each position salient
  * for few tasks. All tasks are handled by the same few ops on the stacked saliencies.
+ *
+ * <p>Two forms of the same definition: {@link #build} adds it to a graph (SameDiff differentiates it), and
+ * {@link #evaluate} computes value and gradient on arrays ({@link RegularizerPlacement#HOST}).
  */
 public final class TaskSaliencyRegulation {
     /** The [choice] epsilon added to every magnitude, so {@code P} and {@code ln P} stay finite. */
@@ -38,5 +43,50 @@ public final class TaskSaliencyRegulation {
         SDVariable p = a.mul(FastGraphOps.spread(a.sum(true, 1).rdiv(1.0), sd.zerosLike(a)));
         // -(1/(B N)) sum_{b,t,n} p ln p = -T * mean(p ln p)
         return p.mul(sd.math.log(p)).mean().mul(name, -tasks);
+    }
+
+    /**
+     * Value and gradient on arrays. With {@code a = |Sh| + eps}, {@code A = sum_t a}, {@code P = a / A} and the
+     * entropy {@code H = -sum_t P ln P} of a position: {@code dH/da_t = (-ln P_t - H) / A}, then
+     * {@code d|x|/dx = sign(x)} (0 at 0) and the channel mean spreads {@code 1/C} over the channels.
+     *
+     * @param stacked the saliencies {@code [B, T, C, N]}
+     */
+    public static ValueAndGradient evaluate(INDArray stacked) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3);
+        double[] s = HostArrays.toDoubles(stacked);
+        double[] mean = new double[b * t * n];                                      // Sh, [B, T, N]
+        for (int bt = 0; bt < b * t; bt++)
+            for (int ci = 0; ci < c; ci++)
+                for (int ni = 0, at = (bt * c + ci) * n; ni < n; ni++) mean[bt * n + ni] += s[at + ni];
+        for (int i = 0; i < mean.length; i++) mean[i] /= c;
+        double[] perPosition = new double[b * t * n];                               // dL/dSh
+        double[] a = new double[t], logP = new double[t];
+        double value = 0;
+        for (int bi = 0; bi < b; bi++) {
+            for (int ni = 0; ni < n; ni++) {
+                double total = 0;
+                for (int ti = 0; ti < t; ti++) {
+                    a[ti] = Math.abs(mean[(bi * t + ti) * n + ni]) + EPS;
+                    total += a[ti];
+                }
+                double entropy = 0;
+                for (int ti = 0; ti < t; ti++) {
+                    double p = a[ti] / total;
+                    logP[ti] = Math.log(p);
+                    entropy -= p * logP[ti];
+                }
+                value += entropy;
+                for (int ti = 0; ti < t; ti++) {
+                    int at = (bi * t + ti) * n + ni;
+                    perPosition[at] = (-logP[ti] - entropy) / total * Math.signum(mean[at]) / ((double) b * n);
+                }
+            }
+        }
+        double[] g = new double[s.length];
+        for (int bt = 0; bt < b * t; bt++)
+            for (int ci = 0; ci < c; ci++)
+                for (int ni = 0, at = (bt * c + ci) * n; ni < n; ni++) g[at + ni] = perPosition[bt * n + ni] / c;
+        return new ValueAndGradient(value / ((double) b * n), HostArrays.fromDoubles(g, stacked.dataType(), stacked.shape()));
     }
 }

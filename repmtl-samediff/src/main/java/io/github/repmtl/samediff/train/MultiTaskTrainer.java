@@ -7,6 +7,7 @@ import io.github.repmtl.samediff.metrics.TaskResult;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.StatisticUpdate;
 import io.github.repmtl.samediff.model.TaskBinding;
+import io.github.repmtl.samediff.regularizer.RegularizerPlacement;
 import io.github.repmtl.samediff.regularizer.RepMtl;
 import io.github.repmtl.samediff.regularizer.RepMtlGraph;
 import io.github.repmtl.samediff.saliency.GraphPaths;
@@ -94,7 +95,7 @@ public final class MultiTaskTrainer {
         if (b.repMtl != null) {
             if (!b.repMtl.taskNames().equals(model.taskNames()))
                 throw new IllegalArgumentException("Rep-MTL tasks " + b.repMtl.taskNames() + " differ from the model's " + model.taskNames());
-            this.repGraph = b.repMtl.attachTo(sd);
+            this.repGraph = b.repMtl.attachTo(sd, b.placement);
             obj = RepMtlGraph.OBJECTIVE;
             wv = RepMtlGraph.TASK_WEIGHTS;
         } else {
@@ -516,6 +517,7 @@ public final class MultiTaskTrainer {
     public static final class Builder {
         private final MultiTaskModel model;
         private RepMtl repMtl;
+        private RegularizerPlacement placement = RegularizerPlacement.HOST;
         private MultiTaskStrategy strategy;
         private GradientMode mode;
         private Optimizer optimizer = Optimizer.adam(1e-3);
@@ -533,6 +535,13 @@ public final class MultiTaskTrainer {
         private Builder(MultiTaskModel model) { this.model = model; }
 
         public Builder repMtl(RepMtl repMtl) { this.repMtl = repMtl; return this; }
+
+        /** Where Rep-MTL's regularizer is computed (default {@link RegularizerPlacement#HOST}: same result, faster). */
+        public Builder regularizerPlacement(RegularizerPlacement p) {
+            if (p == null) throw new IllegalArgumentException("regularizer placement is null");
+            this.placement = p;
+            return this;
+        }
         /** Loss-weighting or gradient-manipulation strategy (equal weighting when not set). */
         public Builder strategy(MultiTaskStrategy s) { this.strategy = s; return this; }
         public Builder gradientMode(GradientMode m) { this.mode = m; return this; }

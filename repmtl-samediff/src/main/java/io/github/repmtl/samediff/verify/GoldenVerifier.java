@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.verify;
 
+import io.github.repmtl.samediff.regularizer.RegularizerPlacement;
 import io.github.repmtl.samediff.regularizer.RepMtl;
 import io.github.repmtl.samediff.regularizer.RepMtlGraph;
 import io.github.repmtl.samediff.util.QuietConsole;
@@ -18,7 +19,7 @@ import java.util.Map;
 
 /**
  * Checks this implementation against a golden fixture: builds the fixture's network in float64, attaches
- * Rep-MTL for every configuration of its {@code results}, and compares task losses, objective terms,
+ * Rep-MTL for every configuration of its {@code results}, once per {@link RegularizerPlacement}, and compares task losses, objective terms,
  * saliencies, TSR, CSA, the objective and every parameter gradient. The error of a quantity is
  * {@code max|actual - expected| / max|expected|}; values must be below {@link #VALUE_TOLERANCE}, gradients
  * below {@link #GRADIENT_TOLERANCE}.
@@ -32,8 +33,8 @@ public final class GoldenVerifier {
         public boolean passed() { return error < tolerance; }
     }
 
-    /** All checks of one configuration. */
-    public record ConfigReport(GoldenFixture.Config config, List<Check> checks) {}
+    /** All checks of one configuration with the regularizer computed where {@code placement} says. */
+    public record ConfigReport(GoldenFixture.Config config, RegularizerPlacement placement, List<Check> checks) {}
 
     /** The verdict over a whole fixture; {@link #worst()} is the check closest to (or furthest past) its tolerance. */
     public record Report(Path file, List<ConfigReport> configs) {
@@ -56,16 +57,18 @@ public final class GoldenVerifier {
         Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.DOUBLE, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
         GoldenFixture fx = GoldenFixture.load(file);
         List<ConfigReport> reports = new ArrayList<>();
-        for (GoldenFixture.Expected expected : fx.results()) reports.add(verifyConfig(fx, expected));
+        for (GoldenFixture.Expected expected : fx.results())
+            for (RegularizerPlacement placement : RegularizerPlacement.values()) reports.add(verifyConfig(fx, expected, placement));
         return new Report(file, reports);
     }
 
-    /** Verifies and prints one line per configuration, then the verdict line; returns whether all passed. */
+    /** Verifies and prints one line per configuration and placement, then the verdict line; returns whether all passed. */
     public static boolean run(Path file, PrintStream out) {
         Report report = verify(file);
-        int i = 1;
+        int i = 0;
         for (ConfigReport c : report.configs()) {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "config %d %s:", i++, c.config()));
+            if (c.placement() == RegularizerPlacement.values()[0]) i++;
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "config %d %s %s:", i, c.placement().name().toLowerCase(Locale.ROOT), c.config()));
             for (Check k : c.checks()) sb.append(String.format(Locale.ROOT, " %s=%.2e", k.quantity(), k.error()));
             out.println(sb);
         }
@@ -73,14 +76,14 @@ public final class GoldenVerifier {
         return report.passed();
     }
 
-    private static ConfigReport verifyConfig(GoldenFixture fx, GoldenFixture.Expected e) {
+    private static ConfigReport verifyConfig(GoldenFixture fx, GoldenFixture.Expected e, RegularizerPlacement placement) {
         FixtureGraph g = new FixtureGraph(fx);
         SameDiff sd = g.sameDiff();
         GoldenFixture.Config c = e.config();
         RepMtl.Builder b = RepMtl.builder().lambdaTsr(c.lambdaTsr()).lambdaCsa(c.lambdaCsa()).tau(c.tau())
                 .csaVariant(c.csaVariant()).logTransform(c.logTransform());
         g.lossOfTask().forEach((task, loss) -> b.task(task, loss, g.sharedOfTask().get(task)));
-        b.build().attachTo(sd);
+        b.build().attachTo(sd, placement);
         List<String> tasks = g.taskNames();
         if (e.saliency().size() != tasks.size() || e.taskLosses().length != tasks.size())
             throw new IllegalArgumentException(fx.file() + ": expected values for " + e.saliency().size() + " tasks, the graph has " + tasks);
@@ -117,7 +120,7 @@ public final class GoldenVerifier {
             if (actual == null) throw new IllegalStateException("no gradient computed for parameter '" + eg.getKey() + "'");
             checks.add(new Check("grad[" + eg.getKey() + "]", error(g.toFixtureLayout(eg.getKey(), actual), eg.getValue()), GRADIENT_TOLERANCE));
         }
-        return new ConfigReport(c, checks);
+        return new ConfigReport(c, placement, checks);
     }
 
     private static double error(INDArray actual, INDArray expected) {

@@ -29,7 +29,10 @@ class GoldenVerifierTest {
         String[] lines = out.trim().split("\n");
         assertTrue(ok, out);
         assertTrue(lines[lines.length - 1].endsWith(": PASS"), lines[lines.length - 1]);
-        assertEquals(GoldenFixture.load(golden(name)).results().size() + 1, lines.length, out);
+        int configs = GoldenFixture.load(golden(name)).results().size();
+        assertEquals(2 * configs + 1, lines.length, "a line per configuration and placement, then the verdict: " + out);
+        for (String placement : new String[]{" graph ", " host "})
+            assertEquals(configs, java.util.Arrays.stream(lines).filter(l -> l.startsWith("config ") && l.contains(placement)).count(), placement + out);
     }
 
     @Test
