@@ -142,14 +142,21 @@ public final class CrossTaskSaliencyAlignment {
      * Value and gradient on arrays, for either variant. The loss depends on the saliencies only through
      * {@code <Ahat_b, Ahat_k>} ({@code B x B}), {@code <Ahat_k, M_t[b]>} ({@code B x T x B}) and
      * {@code ||M_t[b]||^2} ({@code B x T}); those and the loss's derivatives with respect to them are computed in
-     * double precision, and carried back to the saliencies through matrix products (BLAS).
+     * double precision ({@link Summaries}), and carried back to the saliencies through matrix products.
      *
      * @param stacked the saliencies {@code [B, T, C, N]}
      */
     public static ValueAndGradient evaluate(INDArray stacked, double tau, CsaVariant variant) {
-        int b = (int) stacked.size(0), t = (int) stacked.size(1);
-        if (b < 2) return new ValueAndGradient(0.0, Nd4j.zeros(stacked.dataType(), stacked.shape()));
-        return stacked.size(3) == 1 ? evaluateVectors(stacked, tau, variant) : evaluateMaps(stacked, tau, variant);
+        return evaluate(stacked, tau, variant, new ScratchArrays());
+    }
+
+    static ValueAndGradient evaluate(INDArray stacked, double tau, CsaVariant variant, ScratchArrays scratch) {
+        if (stacked.size(0) < 2) return new ValueAndGradient(0.0, Nd4j.zeros(stacked.dataType(), stacked.shape()));
+        INDArray s = stacked.isView() || stacked.ordering() != 'c' ? stacked.dup('c') : stacked;
+        long c = s.size(2), n = s.size(3);
+        ValueAndGradient out = n == 1 ? vectors(s, tau, variant, scratch) : n > c ? channelGrams(s, tau, variant, scratch) : positionGrams(s, tau, variant, scratch);
+        if (s != stacked) s.close();
+        return out;
     }
 
     /**
@@ -157,186 +164,223 @@ public final class CrossTaskSaliencyAlignment {
      * is a sum of squares of entries of the Gram {@code Q = R R^T}, and the gradient is {@code (D + D^T) R} for
      * {@code D = dL/dQ} (entries of {@code Q} taken as independent): two BLAS products.
      */
-    private static ValueAndGradient evaluateVectors(INDArray stacked, double tau, CsaVariant variant) {
+    private static ValueAndGradient vectors(INDArray stacked, double tau, CsaVariant variant, ScratchArrays scratch) {
         int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), bt = b * t;
         DataType dt = stacked.dataType();
-        INDArray rows = stacked.dup('c').reshape(bt, c);
-        double[] q = HostArrays.toDoubles(Nd4j.gemm(rows, rows, false, true));
-        double[][] pairDots = new double[b][b];                                     // sum_{u,v} Q[(b,u),(k,v)]^2
-        double[][] taskSq = new double[b][t];                                       // (s . s)^2
-        double[] dots = new double[b * t * b];                                      // [k, t, b] = sum_u (a_u[k] . s_t[b])^2
+        INDArray rows = stacked.reshape(bt, c);
+        INDArray gram = Nd4j.gemm(rows, rows, false, true);
+        double[] q = HostArrays.read(gram, scratch.get("q", bt * bt));
+        gram.close();
+        Summaries m = new Summaries(b, t, scratch);
         for (int i = 0; i < b; i++)
             for (int u = 0; u < t; u++)
                 for (int k = 0, row = (i * t + u) * bt; k < b; k++)
                     for (int v = 0; v < t; v++) {
                         double sq = sq(q[row + k * t + v]);
-                        pairDots[i][k] += sq;
-                        dots[(i * t + v) * b + k] += sq;
-                        if (i == k && u == v) taskSq[i][u] = sq;
+                        m.pairDots[i * b + k] += sq;                                   // sum_{u,v} Q[(b,u),(k,v)]^2
+                        m.dots[(i * t + v) * b + k] += sq;                             // [k, t, b] = sum_u (a_u[k] . s_t[b])^2
+                        if (i == k && u == v) m.taskSq[i * t + u] = sq;               // (s . s)^2
                     }
-        Summaries m = new Summaries(b, t, pairDots, taskSq, dots);
         double value = m.loss(variant, tau);
-
-        double[] pairSym = new double[b * b];                                       // gPair + gPair^T
-        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = m.gPair[i][k] + m.gPair[k][i];
-        double[] dotsT = new double[b * t * b];                                     // gDots with k and b swapped
+        double[] dotsT = scratch.get("dotsT", b * t * b);                             // gDots with k and b swapped
         for (int k = 0; k < b; k++) for (int u = 0; u < t; u++) for (int i = 0; i < b; i++) dotsT[(i * t + u) * b + k] = m.gDots[(k * t + u) * b + i];
-        double[] dq = new double[bt * bt];                                          // D + D^T for D = dL/dQ (Q is symmetric)
+        double[] dq = scratch.get("dq", bt * bt);                                      // D + D^T (Q is symmetric)
         for (int i = 0; i < b; i++)
             for (int u = 0; u < t; u++)
                 for (int k = 0, row = (i * t + u) * bt; k < b; k++)
                     for (int v = 0; v < t; v++) {
                         int at = row + k * t + v;
-                        double g = pairSym[i * b + k] + m.gDots[(i * t + v) * b + k] + dotsT[(i * t + u) * b + k]
-                                + (i == k && u == v ? 2 * m.gTaskSq[i][u] : 0);
+                        double g = m.gPair[i * b + k] + m.gPair[k * b + i] + m.gDots[(i * t + v) * b + k] + dotsT[(i * t + u) * b + k]
+                                + (i == k && u == v ? 2 * m.gTaskSq[i * t + u] : 0);
                         dq[at] = 2 * q[at] * g;
                     }
-        INDArray gradient = Nd4j.gemm(HostArrays.fromDoubles(dq, dt, bt, bt), rows, false, false);
+        INDArray d = HostArrays.write(dq, dt, bt, bt);
+        INDArray gradient = Nd4j.gemm(d, rows, false, false);
+        d.close();
         return new ValueAndGradient(value, gradient.reshape(stacked.shape()));
     }
 
     /**
-     * {@code N > 1}: anchors are spatial means; {@code <Ahat_k, M_t[b]> = ||A_k^T S_t[b]||_F^2} from the product
-     * of the anchor rows with all saliency columns, {@code ||M_t[b]||^2} from the smaller of the {@code N x N}
-     * and {@code C x C} Grams of each saliency.
+     * {@code N > C}: with the per-saliency channel Grams {@code M_t[b] = U U^T} and the anchor Grams
+     * {@code Ahat_b}, all {@code C x C}, every quantity is a Frobenius product of those; the gradient is
+     * {@code 2 dM U} per saliency plus the anchor's {@code 2 dAhat A}.
      */
-    private static ValueAndGradient evaluateMaps(INDArray stacked, double tau, CsaVariant variant) {
-        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3);
+    private static ValueAndGradient channelGrams(INDArray stacked, double tau, CsaVariant variant, ScratchArrays scratch) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3), bt = b * t;
+        long cc = (long) c * c;
         DataType dt = stacked.dataType();
-        INDArray rows = stacked.mean(3).reshape(b * t, c);                          // row (b, u) = a_u[b]
-        INDArray q4 = Nd4j.gemm(rows, rows, false, true).reshape(b, t, b, t);
-        double[][] pairDots = toMatrix(q4.mul(q4).sum(1, 3), b, b);                  // <Ahat_b, Ahat_k>
-        INDArray perTask = stacked.dup('c').reshape(b * t, c, n);
-        boolean byPositions = n <= c;
-        INDArray gram = byPositions ? Nd4j.matmul(perTask, perTask, true, false, false) : Nd4j.matmul(perTask, perTask, false, true, false);
-        double[][] taskSq = toMatrix(gram.mul(gram).sum(1, 2), b, t);                // ||M_t[b]||^2
-        INDArray cols = stacked.permute(2, 1, 0, 3).dup('c').reshape(c, (long) t * b * n);
-        INDArray p5 = Nd4j.gemm(rows, cols, false, false).reshape(b, t, t, b, n);  // [B_k, T_u, T, B_b, N]
-        double[] dots = HostArrays.toDoubles(p5.mul(p5).sum(1, 4));                  // [B_k, T, B_b]
-        Summaries m = new Summaries(b, t, pairDots, taskSq, dots);
+        INDArray perTask = stacked.reshape(bt, c, n);
+        INDArray anchors = stacked.mean(3);                                            // [B, T, C], row u = a_u[b]
+        INDArray taskGram = Nd4j.matmul(perTask, perTask, false, true, false);         // M_t[b], [B T, C, C]
+        INDArray anchorGram = Nd4j.matmul(anchors, anchors, true, false, false);       // Ahat_b, [B, C, C]
+        INDArray taskFlat = taskGram.reshape(bt, cc), anchorFlat = anchorGram.reshape(b, cc);
+        Summaries m = new Summaries(b, t, scratch);
+        INDArray pair = Nd4j.gemm(anchorFlat, anchorFlat, false, true);                // [B, B]
+        INDArray cross = Nd4j.gemm(anchorFlat, taskFlat, false, true);                 // [B_k, (b, t)]
+        INDArray norms = taskFlat.mul(taskFlat).sum(1);                                // [(b, t)]
+        HostArrays.read(pair, m.pairDots);
+        HostArrays.read(norms, m.taskSq);
+        double[] crossFlat = HostArrays.read(cross, scratch.get("cross", b * bt));
+        for (int k = 0; k < b; k++) for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) m.dots[(k * t + u) * b + i] = crossFlat[k * bt + i * t + u];
+        close(pair, cross, norms);
         double value = m.loss(variant, tau);
 
-        // back through the products; d||X||^2 = 2 X dX
-        INDArray dP = p5.muli(HostArrays.fromDoubles(m.gDots, dt, b, 1, t, b, 1)).muli(2.0).reshape(b * t, (long) t * b * n);
-        INDArray dRows = Nd4j.gemm(dP, cols, false, true);
-        INDArray gradient = Nd4j.gemm(rows, dP, true, false).reshape(c, t, b, n).permute(2, 1, 0, 3).dup('c');
-        double[] gPairFlat = new double[b * b];
-        for (int i = 0; i < b; i++) System.arraycopy(m.gPair[i], 0, gPairFlat, i * b, b);
-        INDArray dQ = q4.muli(HostArrays.fromDoubles(gPairFlat, dt, b, 1, b, 1)).muli(2.0).reshape(b * t, b * t);
-        dRows.addi(Nd4j.gemm(dQ.add(dQ.transpose()), rows, false, false));
-        gradient.addi(dRows.reshape(b, t, c, 1).divi((double) n));                 // anchor = spatial mean
-        double[] gTaskSq = new double[b * t];
-        for (int i = 0; i < b; i++) System.arraycopy(m.gTaskSq[i], 0, gTaskSq, i * t, t);
-        INDArray taskNormGrad = byPositions ? Nd4j.matmul(perTask, gram) : Nd4j.matmul(gram, perTask);   // ||G||^2 -> 4 U G
-        gradient.addi(taskNormGrad.muli(HostArrays.fromDoubles(gTaskSq, dt, b * t, 1, 1)).muli(4.0).reshape(b, t, c, n));
+        double[] w = scratch.get("w", bt * b);                                          // W[(b, t), k] = gDots[k, t, b]
+        for (int k = 0; k < b; k++) for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) w[(i * t + u) * b + k] = m.gDots[(k * t + u) * b + i];
+        double[] pairSym = scratch.get("pairSym", b * b);
+        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = m.gPair[i * b + k] + m.gPair[k * b + i];
+        INDArray wArr = HostArrays.write(w, dt, bt, b), pairArr = HostArrays.write(pairSym, dt, b, b), normArr = HostArrays.write(m.gTaskSq, dt, bt, 1);
+        // dL/dM_t[b] = 2 gTaskSq M + sum_k gDots[k,t,b] Ahat_k;  dL/dAhat_k = sum_b gPairSym[k,b] Ahat_b + sum_(b,t) gDots[k,t,b] M_t[b]
+        INDArray dTask = Nd4j.gemm(wArr, anchorFlat, false, false).addi(taskFlat.mul(normArr).muli(2.0));
+        INDArray dAnchor = Nd4j.gemm(pairArr, anchorFlat, false, false);
+        Nd4j.gemm(wArr, taskFlat, dAnchor, true, false, 1.0, 1.0);
+        close(wArr, pairArr, normArr, taskGram, anchorGram);
+        INDArray gradient = Nd4j.matmul(dTask.reshape(bt, c, c), perTask).muli(2.0).reshape(b, t, c, n);   // both Grams symmetric
+        INDArray anchorGrad = Nd4j.matmul(anchors, dAnchor.reshape(b, c, c)).muli(2.0 / n);                 // [B, T, C]
+        gradient.addi(anchorGrad.reshape(b, t, c, 1));                                  // anchor = spatial mean
+        close(dTask, dAnchor, anchorGrad, anchors);
         return new ValueAndGradient(value, gradient);
     }
 
     /**
-     * The quantities the loss depends on, the loss, and its derivatives with respect to them
-     * ({@code gPair}, {@code gDots}, {@code gTaskSq}), in double precision.
+     * {@code 1 < N <= C}: anchors are spatial means; {@code <Ahat_k, M_t[b]> = ||A_k^T S_t[b]||_F^2} from the
+     * product of the anchor rows with all saliency columns, {@code ||M_t[b]||^2} from the {@code N x N} Grams.
+     */
+    private static ValueAndGradient positionGrams(INDArray stacked, double tau, CsaVariant variant, ScratchArrays scratch) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3);
+        DataType dt = stacked.dataType();
+        INDArray anchors = stacked.mean(3);
+        INDArray rows = anchors.reshape(b * t, c);                                     // row (b, u) = a_u[b]
+        INDArray rowGram = Nd4j.gemm(rows, rows, false, true);
+        INDArray q4 = rowGram.reshape(b, t, b, t);
+        Summaries m = new Summaries(b, t, scratch);
+        INDArray pair = q4.mul(q4).sum(1, 3);
+        HostArrays.read(pair, m.pairDots);                                              // <Ahat_b, Ahat_k>
+        INDArray perTask = stacked.reshape(b * t, c, n);
+        INDArray gram = Nd4j.matmul(perTask, perTask, true, false, false);              // [B T, N, N]
+        INDArray norms = gram.mul(gram).sum(1, 2);
+        HostArrays.read(norms, m.taskSq);                                               // ||M_t[b]||^2
+        INDArray cols = stacked.permute(2, 1, 0, 3).dup('c');
+        INDArray colsFlat = cols.reshape(c, (long) t * b * n);
+        INDArray products = Nd4j.gemm(rows, colsFlat, false, false);
+        INDArray p5 = products.reshape(b, t, t, b, n);                                 // [B_k, T_u, T, B_b, N]
+        INDArray dotArr = p5.mul(p5).sum(1, 4);
+        HostArrays.read(dotArr, m.dots);                                                // [B_k, T, B_b]
+        close(pair, norms, dotArr);
+        double value = m.loss(variant, tau);
+
+        // back through the products; d||X||^2 = 2 X dX
+        INDArray gDots = HostArrays.write(m.gDots, dt, b, 1, t, b, 1);
+        INDArray dP = p5.muli(gDots).muli(2.0).reshape(b * t, (long) t * b * n);
+        INDArray dRows = Nd4j.gemm(dP, colsFlat, false, true);
+        INDArray dCols = Nd4j.gemm(rows, dP, true, false);
+        INDArray gradient = dCols.reshape(c, t, b, n).permute(2, 1, 0, 3).dup('c');
+        INDArray gPair = HostArrays.write(m.gPair, dt, b, 1, b, 1);
+        INDArray dQ = q4.muli(gPair).muli(2.0).reshape(b * t, b * t);
+        Nd4j.gemm(dQ, rows, dRows, false, false, 1.0, 1.0);
+        Nd4j.gemm(dQ, rows, dRows, true, false, 1.0, 1.0);                             // (D + D^T) R
+        gradient.addi(dRows.reshape(b, t, c, 1).divi((double) n));                     // anchor = spatial mean
+        INDArray gTask = HostArrays.write(m.gTaskSq, dt, b * t, 1, 1);
+        INDArray taskNormGrad = Nd4j.matmul(perTask, gram).muli(gTask).muli(4.0);      // ||U^T U||^2 -> 4 U G
+        gradient.addi(taskNormGrad.reshape(b, t, c, n));
+        close(anchors, rowGram, gram, cols, products, gDots, dRows, dCols, gPair, gTask, taskNormGrad);
+        return new ValueAndGradient(value, gradient);
+    }
+
+    /**
+     * The quantities CSA depends on ({@code pairDots [B, B]}, {@code dots [k, t, b]}, {@code taskSq [B, T]}),
+     * its value, and its derivatives with respect to them, in double precision.
      */
     private static final class Summaries {
         final int b, t;
-        final double[][] pairDots, taskSq;
-        final double[] dots;                               // [k, t, b]: <Ahat_k, M_t[b]>
-        final double[] anchorNorm;
-        final double[][] taskNorm;
-        final double[][] gPair;
-        final double[] gDots;
-        final double[][] gTaskSq;
+        final double[] pairDots, taskSq, dots, gPair, gDots, gTaskSq;
 
-        Summaries(int b, int t, double[][] pairDots, double[][] taskSq, double[] dots) {
+        Summaries(int b, int t, ScratchArrays scratch) {
             this.b = b;
             this.t = t;
-            this.pairDots = pairDots;
-            this.taskSq = taskSq;
-            this.dots = dots;
-            anchorNorm = new double[b];
-            for (int i = 0; i < b; i++) anchorNorm[i] = safeNorm(pairDots[i][i]);
-            taskNorm = new double[b][t];
-            for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) taskNorm[i][u] = safeNorm(taskSq[i][u]);
-            gPair = new double[b][b];
-            gDots = new double[dots.length];
-            gTaskSq = new double[b][t];
+            pairDots = scratch.zeros("pairDots", b * b);
+            taskSq = scratch.zeros("taskSq", b * t);
+            dots = scratch.zeros("dots", b * t * b);
+            gPair = scratch.zeros("gPair", b * b);
+            gDots = scratch.zeros("gDots", b * t * b);
+            gTaskSq = scratch.zeros("gTaskSq", b * t);
         }
 
+        /** Computes the loss and fills {@code gPair}, {@code gDots} and {@code gTaskSq}. */
         double loss(CsaVariant variant, double tau) {
-            double[] gAnchorNorm = new double[b];
-            double[][] gTaskNorm = new double[b][t];
-            double value = variant == CsaVariant.PAPER
-                    ? paperLoss(dots, pairDots, anchorNorm, taskNorm, tau, b, t, gDots, gPair, gAnchorNorm, gTaskNorm)
-                    : infoNceLoss(dots, anchorNorm, taskNorm, tau, b, t, gDots, gAnchorNorm, gTaskNorm);
-            for (int i = 0; i < b; i++) gPair[i][i] += gAnchorNorm[i] * normDerivative(pairDots[i][i], anchorNorm[i]);
-            for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) gTaskSq[i][u] = gTaskNorm[i][u] * normDerivative(taskSq[i][u], taskNorm[i][u]);
+            double[] anchorNorm = new double[b], gAnchorNorm = new double[b];
+            double[] taskNorm = new double[b * t], gTaskNorm = new double[b * t];
+            for (int i = 0; i < b; i++) anchorNorm[i] = safeNorm(pairDots[i * b + i]);
+            for (int i = 0; i < b * t; i++) taskNorm[i] = safeNorm(taskSq[i]);
+            double value = variant == CsaVariant.PAPER ? paperLoss(anchorNorm, taskNorm, tau, gAnchorNorm, gTaskNorm)
+                    : infoNceLoss(anchorNorm, taskNorm, tau, gAnchorNorm, gTaskNorm);
+            for (int i = 0; i < b; i++) gPair[i * b + i] += gAnchorNorm[i] * normDerivative(pairDots[i * b + i], anchorNorm[i]);
+            for (int i = 0; i < b * t; i++) gTaskSq[i] = gTaskNorm[i] * normDerivative(taskSq[i], taskNorm[i]);
             return value;
         }
-    }
 
-    /** The paper variant; fills the loss's derivatives with respect to dots, pair dots and norms. */
-    private static double paperLoss(double[] dots, double[][] pairDots, double[] anchorNorm, double[][] taskNorm, double tau, int b, int t,
-                                    double[] gDots, double[][] gPair, double[] gAnchorNorm, double[][] gTaskNorm) {
-        double loss = 0;
-        double scale = 1.0 / (tau * t * b);
-        double[] inverseAnchorNorm = new double[b];
-        for (int i = 0; i < b; i++) inverseAnchorNorm[i] = 1.0 / anchorNorm[i];
-        for (int i = 0; i < b; i++) {
-            for (int u = 0; u < t; u++) {                                            // -sim(z^a_b, z^t_b) / tau
-                int at = (i * t + u) * b + i;
-                double denominator = anchorNorm[i] * taskNorm[i][u];
-                double sim = dots[at] / denominator;
-                loss -= sim * scale;
-                gDots[at] -= scale / denominator;
-                gAnchorNorm[i] += scale * sim / anchorNorm[i];
-                gTaskNorm[i][u] += scale * sim / taskNorm[i][u];
-            }
-            double[] x = new double[b];                                              // ln sum_{k != b} exp(sim / tau)
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < b; k++) {
-                if (k == i) continue;
-                x[k] = pairDots[i][k] * inverseAnchorNorm[i] * inverseAnchorNorm[k] / tau;
-                max = Math.max(max, x[k]);
-            }
-            double sum = 0;
-            for (int k = 0; k < b; k++) if (k != i) sum += Math.exp(x[k] - max);
-            loss += (Math.log(sum) + max) / b;
-            for (int k = 0; k < b; k++) {
-                if (k == i) continue;
-                double dSim = Math.exp(x[k] - max) / sum / b / tau;
-                double sim = x[k] * tau;
-                gPair[i][k] += dSim * inverseAnchorNorm[i] * inverseAnchorNorm[k];
-                gAnchorNorm[i] -= dSim * sim * inverseAnchorNorm[i];
-                gAnchorNorm[k] -= dSim * sim * inverseAnchorNorm[k];
-            }
-        }
-        return loss;
-    }
-
-    /** InfoNCE over all tasks; fills the loss's derivatives with respect to dots and norms. */
-    private static double infoNceLoss(double[] dots, double[] anchorNorm, double[][] taskNorm, double tau, int b, int t,
-                                      double[] gDots, double[] gAnchorNorm, double[][] gTaskNorm) {
-        double loss = 0;
-        double scale = 1.0 / (t * b);
-        double[] logits = new double[b];
-        for (int u = 0; u < t; u++) {
+        /** The paper variant (Eq. 9 averaged over tasks). */
+        private double paperLoss(double[] anchorNorm, double[] taskNorm, double tau, double[] gAnchorNorm, double[] gTaskNorm) {
+            double loss = 0;
+            double scale = 1.0 / (tau * t * b);
+            double[] inverse = new double[b], x = new double[b];
+            for (int i = 0; i < b; i++) inverse[i] = 1.0 / anchorNorm[i];
             for (int i = 0; i < b; i++) {
-                double max = Double.NEGATIVE_INFINITY;
+                for (int u = 0; u < t; u++) {                                          // -sim(z^a_b, z^t_b) / tau
+                    int at = (i * t + u) * b + i;
+                    double sim = dots[at] * inverse[i] / taskNorm[i * t + u];
+                    loss -= sim * scale;
+                    gDots[at] -= scale * inverse[i] / taskNorm[i * t + u];
+                    gAnchorNorm[i] += scale * sim * inverse[i];
+                    gTaskNorm[i * t + u] += scale * sim / taskNorm[i * t + u];
+                }
+                double max = Double.NEGATIVE_INFINITY;                                 // ln sum_{k != b} exp(sim / tau)
                 for (int k = 0; k < b; k++) {
-                    logits[k] = dots[(k * t + u) * b + i] / (taskNorm[i][u] * anchorNorm[k] * tau);
-                    max = Math.max(max, logits[k]);
+                    if (k == i) continue;
+                    x[k] = pairDots[i * b + k] * inverse[i] * inverse[k] / tau;
+                    max = Math.max(max, x[k]);
                 }
                 double sum = 0;
-                for (int k = 0; k < b; k++) sum += Math.exp(logits[k] - max);
-                loss += (Math.log(sum) + max - logits[i]) * scale;
+                for (int k = 0; k < b; k++) if (k != i) sum += Math.exp(x[k] - max);
+                loss += (Math.log(sum) + max) / b;
                 for (int k = 0; k < b; k++) {
-                    double dLogit = (Math.exp(logits[k] - max) / sum - (k == i ? 1 : 0)) * scale;
-                    gDots[(k * t + u) * b + i] += dLogit / (taskNorm[i][u] * anchorNorm[k] * tau);
-                    gTaskNorm[i][u] -= dLogit * logits[k] / taskNorm[i][u];
-                    gAnchorNorm[k] -= dLogit * logits[k] / anchorNorm[k];
+                    if (k == i) continue;
+                    double dSim = Math.exp(x[k] - max) / sum / b / tau;
+                    double sim = x[k] * tau;
+                    gPair[i * b + k] += dSim * inverse[i] * inverse[k];
+                    gAnchorNorm[i] -= dSim * sim * inverse[i];
+                    gAnchorNorm[k] -= dSim * sim * inverse[k];
                 }
             }
+            return loss;
         }
-        return loss;
+
+        /** InfoNCE over all tasks: logits {@code sim(z^t_b, z^a_k) / tau}, target {@code k = b}. */
+        private double infoNceLoss(double[] anchorNorm, double[] taskNorm, double tau, double[] gAnchorNorm, double[] gTaskNorm) {
+            double loss = 0;
+            double scale = 1.0 / (t * b);
+            double[] logits = new double[b];
+            for (int u = 0; u < t; u++) {
+                for (int i = 0; i < b; i++) {
+                    double norm = taskNorm[i * t + u];
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int k = 0; k < b; k++) {
+                        logits[k] = dots[(k * t + u) * b + i] / (norm * anchorNorm[k] * tau);
+                        max = Math.max(max, logits[k]);
+                    }
+                    double sum = 0;
+                    for (int k = 0; k < b; k++) sum += Math.exp(logits[k] - max);
+                    loss += (Math.log(sum) + max - logits[i]) * scale;
+                    for (int k = 0; k < b; k++) {
+                        double dLogit = (Math.exp(logits[k] - max) / sum - (k == i ? 1 : 0)) * scale;
+                        gDots[(k * t + u) * b + i] += dLogit / (norm * anchorNorm[k] * tau);
+                        gTaskNorm[i * t + u] -= dLogit * logits[k] / norm;
+                        gAnchorNorm[k] -= dLogit * logits[k] / anchorNorm[k];
+                    }
+                }
+            }
+            return loss;
+        }
     }
 
     private static double safeNorm(double squared) { return Math.sqrt(Math.max(squared, NORM_FLOOR_SQ)); }
@@ -346,10 +390,7 @@ public final class CrossTaskSaliencyAlignment {
 
     private static double sq(double x) { return x * x; }
 
-    private static double[][] toMatrix(INDArray a, int rows, int columns) {
-        double[] flat = HostArrays.toDoubles(a);
-        double[][] m = new double[rows][columns];
-        for (int i = 0; i < rows; i++) System.arraycopy(flat, i * columns, m[i], 0, columns);
-        return m;
+    private static void close(INDArray... arrays) {
+        for (INDArray a : arrays) a.close();
     }
 }

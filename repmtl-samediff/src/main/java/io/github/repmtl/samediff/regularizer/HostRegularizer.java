@@ -24,6 +24,7 @@ import java.util.List;
  */
 public final class HostRegularizer extends BaseListener {
     private final RepMtl config;
+    private final ScratchArrays scratch = new ScratchArrays();
 
     HostRegularizer(RepMtl config) { this.config = config; }
 
@@ -37,21 +38,31 @@ public final class HostRegularizer extends BaseListener {
         if (i < 0) return;
         INDArray s = outputs[i];
         DataType dt = s.dataType();
-        ValueAndGradient tsr = TaskSaliencyRegulation.evaluate(s);
-        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, config.tau(), config.csaVariant());
+        ValueAndGradient tsr = TaskSaliencyRegulation.evaluate(s, scratch);
+        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, config.tau(), config.csaVariant(), scratch);
         INDArray gradient = tsr.gradient().muli(config.lambdaTsr()).addi(csa.gradient().muli(config.lambdaCsa()));
         double regularizer = config.lambdaTsr() * tsr.value() + config.lambdaCsa() * csa.value();
-        double surrogate = s.mul(gradient).sumNumber().doubleValue();
+        INDArray product = s.mul(gradient);
+        double surrogate = product.sumNumber().doubleValue();
         set(sd, RepMtlGraph.TSR, Nd4j.scalar(dt, tsr.value()));
         set(sd, RepMtlGraph.CSA, Nd4j.scalar(dt, csa.value()));
         set(sd, RepMtlGraph.REGULARIZER_GRADIENT, gradient);
         set(sd, RepMtlGraph.REGULARIZER_OFFSET, Nd4j.scalar(dt, regularizer - surrogate));
+        product.close();
+        csa.gradient().close();
     }
 
-    /** In place when the shape allows (an earlier output of the same execution may alias the constant). */
+    /**
+     * In place when the shape allows (an earlier output of the same execution may alias the constant; {@code value}
+     * is then released), else {@code value} becomes the constant's array.
+     */
     private static void set(SameDiff sd, String name, INDArray value) {
         INDArray current = sd.getVariable(name).getArr();
-        if (current != null && current.dataType() == value.dataType() && Arrays.equals(current.shape(), value.shape())) current.assign(value);
-        else sd.setArrayForVariable(name, value);
+        if (current != null && current.dataType() == value.dataType() && Arrays.equals(current.shape(), value.shape())) {
+            current.assign(value);
+            value.close();
+        } else {
+            sd.setArrayForVariable(name, value);
+        }
     }
 }

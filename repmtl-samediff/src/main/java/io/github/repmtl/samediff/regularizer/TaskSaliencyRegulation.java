@@ -5,6 +5,7 @@ import io.github.repmtl.samediff.util.HostArrays;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 
@@ -52,15 +53,15 @@ public final class TaskSaliencyRegulation {
      *
      * @param stacked the saliencies {@code [B, T, C, N]}
      */
-    public static ValueAndGradient evaluate(INDArray stacked) {
-        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3);
-        double[] s = HostArrays.toDoubles(stacked);
-        double[] mean = new double[b * t * n];                                      // Sh, [B, T, N]
-        for (int bt = 0; bt < b * t; bt++)
-            for (int ci = 0; ci < c; ci++)
-                for (int ni = 0, at = (bt * c + ci) * n; ni < n; ni++) mean[bt * n + ni] += s[at + ni];
-        for (int i = 0; i < mean.length; i++) mean[i] /= c;
-        double[] perPosition = new double[b * t * n];                               // dL/dSh
+    public static ValueAndGradient evaluate(INDArray stacked) { return evaluate(stacked, new ScratchArrays()); }
+
+    static ValueAndGradient evaluate(INDArray stacked, ScratchArrays scratch) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), n = (int) stacked.size(3);
+        long c = stacked.size(2);
+        INDArray meanArray = stacked.mean(2);                                       // Sh, [B, T, N]
+        double[] mean = HostArrays.read(meanArray, scratch.get("tsr.mean", b * t * n));
+        meanArray.close();
+        double[] perPosition = scratch.get("tsr.perPosition", b * t * n);           // dL/dS, the same for every channel
         double[] a = new double[t], logP = new double[t];
         double value = 0;
         for (int bi = 0; bi < b; bi++) {
@@ -79,14 +80,13 @@ public final class TaskSaliencyRegulation {
                 value += entropy;
                 for (int ti = 0; ti < t; ti++) {
                     int at = (bi * t + ti) * n + ni;
-                    perPosition[at] = (-logP[ti] - entropy) / total * Math.signum(mean[at]) / ((double) b * n);
+                    perPosition[at] = (-logP[ti] - entropy) / total * Math.signum(mean[at]) / ((double) b * n * c);
                 }
             }
         }
-        double[] g = new double[s.length];
-        for (int bt = 0; bt < b * t; bt++)
-            for (int ci = 0; ci < c; ci++)
-                for (int ni = 0, at = (bt * c + ci) * n; ni < n; ni++) g[at + ni] = perPosition[bt * n + ni] / c;
-        return new ValueAndGradient(value / ((double) b * n), HostArrays.fromDoubles(g, stacked.dataType(), stacked.shape()));
+        INDArray spread = HostArrays.write(perPosition, stacked.dataType(), b, t, 1, n);
+        INDArray gradient = Nd4j.zeros(stacked.dataType(), stacked.shape()).addi(spread);
+        spread.close();
+        return new ValueAndGradient(value / ((double) b * n), gradient);
     }
 }

@@ -8,43 +8,57 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
- * Bulk copies between ND4J arrays and Java {@code double[]}: M2.1's element-wise {@code data().asDouble()} and
- * {@code Nd4j.createFromArray} cost milliseconds per million entries, a bulk copy of the native buffer a fraction
- * of that.
+ * Copies between ND4J arrays and Java {@code double[]} through the native buffer: M2.1's element-wise
+ * {@code data().asDouble()} and {@code Nd4j.createFromArray} cost milliseconds per million entries. The caller
+ * supplies the Java array, so repeated use makes no garbage.
  */
 public final class HostArrays {
+    /** Floats moved per bulk copy: small enough never to be a G1 humongous allocation. */
+    private static final int CHUNK = 1 << 16;
+
     private HostArrays() {}
 
-    /** The entries of {@code a} in C order, as doubles (float32 and float64 arrays). */
-    public static double[] toDoubles(INDArray a) {
+    /** Copies the entries of {@code a} (float32 or float64), in C order, into {@code into}; returns {@code into}. */
+    public static double[] read(INDArray a, double[] into) {
         INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
         int n = Math.toIntExact(c.length());
-        double[] out = new double[n];
+        if (into.length < n) throw new IllegalArgumentException("array of " + into.length + " for " + n + " entries");
         if (c.dataType() == DataType.DOUBLE) {
-            c.data().asNioDouble().get(out, 0, n);
+            c.data().asNioDouble().get(into, 0, n);
         } else if (c.dataType() == DataType.FLOAT) {
             FloatBuffer fb = c.data().asNioFloat();
-            float[] f = new float[n];
-            fb.get(f, 0, n);
-            for (int i = 0; i < n; i++) out[i] = f[i];
+            float[] chunk = new float[Math.min(n, CHUNK)];
+            for (int from = 0; from < n; from += chunk.length) {
+                int len = Math.min(chunk.length, n - from);
+                fb.get(chunk, 0, len);
+                for (int i = 0; i < len; i++) into[from + i] = chunk[i];
+            }
         } else {
             throw new IllegalArgumentException("expected a float32 or float64 array, got " + c.dataType());
         }
-        return out;
+        if (c != a) c.close();
+        return into;
     }
 
-    /** A new C-order array of {@code dt} (float32 or float64) holding {@code values}. */
-    public static INDArray fromDoubles(double[] values, DataType dt, long... shape) {
+    /** The entries of {@code a} as a new {@code double[]}. */
+    public static double[] toDoubles(INDArray a) { return read(a, new double[Math.toIntExact(a.length())]); }
+
+    /** A new C-order array of {@code dt} (float32 or float64) holding the first {@code prod(shape)} {@code values}. */
+    public static INDArray write(double[] values, DataType dt, long... shape) {
         INDArray out = Nd4j.createUninitialized(dt, shape, 'c');
-        if (out.length() != values.length)
-            throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
+        int n = Math.toIntExact(out.length());
+        if (values.length < n) throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
         if (dt == DataType.DOUBLE) {
             DoubleBuffer db = out.data().asNioDouble();
-            db.put(values, 0, values.length);
+            db.put(values, 0, n);
         } else if (dt == DataType.FLOAT) {
-            float[] f = new float[values.length];
-            for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
-            out.data().asNioFloat().put(f, 0, f.length);
+            FloatBuffer fb = out.data().asNioFloat();
+            float[] chunk = new float[Math.min(n, CHUNK)];
+            for (int from = 0; from < n; from += chunk.length) {
+                int len = Math.min(chunk.length, n - from);
+                for (int i = 0; i < len; i++) chunk[i] = (float) values[from + i];
+                fb.put(chunk, 0, len);
+            }
         } else {
             throw new IllegalArgumentException("expected float32 or float64, got " + dt);
         }
