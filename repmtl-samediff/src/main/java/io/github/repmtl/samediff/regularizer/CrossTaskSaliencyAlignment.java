@@ -172,28 +172,39 @@ public final class CrossTaskSaliencyAlignment {
         double[] q = HostArrays.read(gram, scratch.get("q", bt * bt));
         gram.close();
         Summaries m = new Summaries(b, t, scratch);
+        double[] pairDots = m.pairDots, dots = m.dots, taskSq = m.taskSq;
         for (int i = 0; i < b; i++)
-            for (int u = 0; u < t; u++)
-                for (int k = 0, row = (i * t + u) * bt; k < b; k++)
-                    for (int v = 0; v < t; v++) {
+            for (int u = 0; u < t; u++) {
+                int row = (i * t + u) * bt;
+                for (int v = 0; v < t; v++) {
+                    int dotRow = (i * t + v) * b;
+                    for (int k = 0; k < b; k++) {
                         double sq = sq(q[row + k * t + v]);
-                        m.pairDots[i * b + k] += sq;                                   // sum_{u,v} Q[(b,u),(k,v)]^2
-                        m.dots[(i * t + v) * b + k] += sq;                             // [k, t, b] = sum_u (a_u[k] . s_t[b])^2
-                        if (i == k && u == v) m.taskSq[i * t + u] = sq;               // (s . s)^2
+                        pairDots[i * b + k] += sq;                                     // sum_{u,v} Q[(b,u),(k,v)]^2
+                        dots[dotRow + k] += sq;                                        // [k, t, b] = sum_u (a_u[k] . s_t[b])^2
                     }
+                }
+                taskSq[i * t + u] = sq(q[row + i * t + u]);                            // (s . s)^2
+            }
         double value = m.loss(variant, tau);
+        double[] gPair = m.gPair, gDots = m.gDots;
         double[] dotsT = scratch.get("dotsT", b * t * b);                             // gDots with k and b swapped
-        for (int k = 0; k < b; k++) for (int u = 0; u < t; u++) for (int i = 0; i < b; i++) dotsT[(i * t + u) * b + k] = m.gDots[(k * t + u) * b + i];
+        for (int k = 0; k < b; k++) for (int u = 0; u < t; u++) for (int i = 0; i < b; i++) dotsT[(i * t + u) * b + k] = gDots[(k * t + u) * b + i];
+        double[] pairSym = scratch.get("pairSym", b * b);
+        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = gPair[i * b + k] + gPair[k * b + i];
         double[] dq = scratch.get("dq", bt * bt);                                      // D + D^T (Q is symmetric)
         for (int i = 0; i < b; i++)
-            for (int u = 0; u < t; u++)
-                for (int k = 0, row = (i * t + u) * bt; k < b; k++)
-                    for (int v = 0; v < t; v++) {
+            for (int u = 0; u < t; u++) {
+                int row = (i * t + u) * bt, transposedRow = (i * t + u) * b;
+                for (int v = 0; v < t; v++) {
+                    int dotRow = (i * t + v) * b;
+                    for (int k = 0; k < b; k++) {
                         int at = row + k * t + v;
-                        double g = m.gPair[i * b + k] + m.gPair[k * b + i] + m.gDots[(i * t + v) * b + k] + dotsT[(i * t + u) * b + k]
-                                + (i == k && u == v ? 2 * m.gTaskSq[i * t + u] : 0);
-                        dq[at] = 2 * q[at] * g;
+                        dq[at] = 2 * q[at] * (pairSym[i * b + k] + gDots[dotRow + k] + dotsT[transposedRow + k]);
                     }
+                }
+                dq[row + i * t + u] += 4 * q[row + i * t + u] * m.gTaskSq[i * t + u];
+            }
         INDArray d = HostArrays.write(dq, dt, bt, bt);
         INDArray gradient = Nd4j.gemm(d, rows, false, false);
         d.close();
@@ -323,7 +334,7 @@ public final class CrossTaskSaliencyAlignment {
         private double paperLoss(double[] anchorNorm, double[] taskNorm, double tau, double[] gAnchorNorm, double[] gTaskNorm) {
             double loss = 0;
             double scale = 1.0 / (tau * t * b);
-            double[] inverse = new double[b], x = new double[b];
+            double[] inverse = new double[b], x = new double[b], e = new double[b];
             for (int i = 0; i < b; i++) inverse[i] = 1.0 / anchorNorm[i];
             for (int i = 0; i < b; i++) {
                 for (int u = 0; u < t; u++) {                                          // -sim(z^a_b, z^t_b) / tau
@@ -335,17 +346,21 @@ public final class CrossTaskSaliencyAlignment {
                     gTaskNorm[i * t + u] += scale * sim / taskNorm[i * t + u];
                 }
                 double max = Double.NEGATIVE_INFINITY;                                 // ln sum_{k != b} exp(sim / tau)
+                double scaleI = inverse[i] / tau;
                 for (int k = 0; k < b; k++) {
-                    if (k == i) continue;
-                    x[k] = pairDots[i * b + k] * inverse[i] * inverse[k] / tau;
-                    max = Math.max(max, x[k]);
+                    x[k] = pairDots[i * b + k] * scaleI * inverse[k];
+                    if (k != i) max = Math.max(max, x[k]);
                 }
                 double sum = 0;
-                for (int k = 0; k < b; k++) if (k != i) sum += Math.exp(x[k] - max);
+                for (int k = 0; k < b; k++) {
+                    e[k] = k == i ? 0 : Math.exp(x[k] - max);
+                    sum += e[k];
+                }
                 loss += (Math.log(sum) + max) / b;
+                double weight = 1.0 / (sum * b * tau);
                 for (int k = 0; k < b; k++) {
                     if (k == i) continue;
-                    double dSim = Math.exp(x[k] - max) / sum / b / tau;
+                    double dSim = e[k] * weight;
                     double sim = x[k] * tau;
                     gPair[i * b + k] += dSim * inverse[i] * inverse[k];
                     gAnchorNorm[i] -= dSim * sim * inverse[i];

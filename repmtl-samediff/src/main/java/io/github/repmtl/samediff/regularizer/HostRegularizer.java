@@ -1,15 +1,14 @@
 package io.github.repmtl.samediff.regularizer;
 
+import io.github.repmtl.samediff.util.HostArrays;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
 import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.SameDiffOp;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
@@ -37,32 +36,31 @@ public final class HostRegularizer extends BaseListener {
         int i = names == null ? -1 : names.indexOf(RepMtlGraph.SALIENCIES);
         if (i < 0) return;
         INDArray s = outputs[i];
-        DataType dt = s.dataType();
-        ValueAndGradient tsr = TaskSaliencyRegulation.evaluate(s, scratch);
+        int b = (int) s.size(0), t = (int) s.size(1), c = (int) s.size(2), n = (int) s.size(3), length = b * t * c * n;
+        double[] values = HostArrays.read(s, scratch.get("saliencies", length));
+        double[] tsrGradient = scratch.get("tsrGradient", b * t * n);
+        double tsr = TaskSaliencyRegulation.evaluate(values, b, t, c, n, tsrGradient);
         ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, config.tau(), config.csaVariant(), scratch);
-        INDArray gradient = tsr.gradient().muli(config.lambdaTsr()).addi(csa.gradient().muli(config.lambdaCsa()));
-        double regularizer = config.lambdaTsr() * tsr.value() + config.lambdaCsa() * csa.value();
-        INDArray product = s.mul(gradient);
-        double surrogate = product.sumNumber().doubleValue();
-        set(sd, RepMtlGraph.TSR, Nd4j.scalar(dt, tsr.value()));
-        set(sd, RepMtlGraph.CSA, Nd4j.scalar(dt, csa.value()));
-        set(sd, RepMtlGraph.REGULARIZER_GRADIENT, gradient);
-        set(sd, RepMtlGraph.REGULARIZER_OFFSET, Nd4j.scalar(dt, regularizer - surrogate));
-        product.close();
+        double[] gradient = HostArrays.read(csa.gradient(), scratch.get("gradient", length));
         csa.gradient().close();
+        double lambdaTsr = config.lambdaTsr(), lambdaCsa = config.lambdaCsa(), surrogate = 0;   // G = dR/dS and <G, S>
+        for (int bt = 0, k = 0; bt < b * t; bt++)
+            for (int ci = 0; ci < c; ci++)
+                for (int ni = 0; ni < n; ni++, k++) {
+                    gradient[k] = lambdaCsa * gradient[k] + lambdaTsr * tsrGradient[bt * n + ni];
+                    surrogate += gradient[k] * values[k];
+                }
+        setScalar(sd, RepMtlGraph.TSR, tsr);
+        setScalar(sd, RepMtlGraph.CSA, csa.value());
+        setScalar(sd, RepMtlGraph.REGULARIZER_OFFSET, lambdaTsr * tsr + lambdaCsa * csa.value() - surrogate);
+        INDArray current = sd.getVariable(RepMtlGraph.REGULARIZER_GRADIENT).getArr();
+        if (current != null && current.dataType() == s.dataType() && Arrays.equals(current.shape(), s.shape()) && !current.isView())
+            HostArrays.write(gradient, current);
+        else
+            sd.setArrayForVariable(RepMtlGraph.REGULARIZER_GRADIENT, HostArrays.write(gradient, s.dataType(), s.shape()));
     }
 
-    /**
-     * In place when the shape allows (an earlier output of the same execution may alias the constant; {@code value}
-     * is then released), else {@code value} becomes the constant's array.
-     */
-    private static void set(SameDiff sd, String name, INDArray value) {
-        INDArray current = sd.getVariable(name).getArr();
-        if (current != null && current.dataType() == value.dataType() && Arrays.equals(current.shape(), value.shape())) {
-            current.assign(value);
-            value.close();
-        } else {
-            sd.setArrayForVariable(name, value);
-        }
+    private static void setScalar(SameDiff sd, String name, double value) {
+        sd.getVariable(name).getArr().putScalar(0, value);
     }
 }

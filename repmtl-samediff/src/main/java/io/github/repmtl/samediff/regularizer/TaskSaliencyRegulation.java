@@ -53,22 +53,35 @@ public final class TaskSaliencyRegulation {
      *
      * @param stacked the saliencies {@code [B, T, C, N]}
      */
-    public static ValueAndGradient evaluate(INDArray stacked) { return evaluate(stacked, new ScratchArrays()); }
+    public static ValueAndGradient evaluate(INDArray stacked) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), n = (int) stacked.size(3);
+        double[] perPosition = new double[b * t * n];
+        double value = evaluate(HostArrays.toDoubles(stacked), b, t, c, n, perPosition);
+        INDArray spread = HostArrays.write(perPosition, stacked.dataType(), b, t, 1, n);
+        INDArray gradient = Nd4j.zeros(stacked.dataType(), stacked.shape()).addi(spread);
+        spread.close();
+        return new ValueAndGradient(value, gradient);
+    }
 
-    static ValueAndGradient evaluate(INDArray stacked, ScratchArrays scratch) {
-        int b = (int) stacked.size(0), t = (int) stacked.size(1), n = (int) stacked.size(3);
-        long c = stacked.size(2);
-        INDArray meanArray = stacked.mean(2);                                       // Sh, [B, T, N]
-        double[] mean = HostArrays.read(meanArray, scratch.get("tsr.mean", b * t * n));
-        meanArray.close();
-        double[] perPosition = scratch.get("tsr.perPosition", b * t * n);           // dL/dS, the same for every channel
+    /**
+     * The same on Java arrays: {@code s} holds {@code [B, T, C, N]} in C order; {@code perPosition} receives the
+     * gradient {@code [B, T, N]}, which is the same for every channel. Returns {@code L_tsr}.
+     */
+    static double evaluate(double[] s, int b, int t, int c, int n, double[] perPosition) {
+        double[] mean = new double[n];
         double[] a = new double[t], logP = new double[t];
+        for (int bt = 0; bt < b * t; bt++) {                                        // Sh, kept in perPosition for now
+            java.util.Arrays.fill(mean, 0.0);
+            for (int ci = 0, at = bt * c * n; ci < c; ci++, at += n)
+                for (int ni = 0; ni < n; ni++) mean[ni] += s[at + ni];
+            for (int ni = 0; ni < n; ni++) perPosition[bt * n + ni] = mean[ni] / c;
+        }
         double value = 0;
         for (int bi = 0; bi < b; bi++) {
             for (int ni = 0; ni < n; ni++) {
                 double total = 0;
                 for (int ti = 0; ti < t; ti++) {
-                    a[ti] = Math.abs(mean[(bi * t + ti) * n + ni]) + EPS;
+                    a[ti] = Math.abs(perPosition[(bi * t + ti) * n + ni]) + EPS;
                     total += a[ti];
                 }
                 double entropy = 0;
@@ -80,13 +93,10 @@ public final class TaskSaliencyRegulation {
                 value += entropy;
                 for (int ti = 0; ti < t; ti++) {
                     int at = (bi * t + ti) * n + ni;
-                    perPosition[at] = (-logP[ti] - entropy) / total * Math.signum(mean[at]) / ((double) b * n * c);
+                    perPosition[at] = (-logP[ti] - entropy) / total * Math.signum(perPosition[at]) / ((double) b * n * c);
                 }
             }
         }
-        INDArray spread = HostArrays.write(perPosition, stacked.dataType(), b, t, 1, n);
-        INDArray gradient = Nd4j.zeros(stacked.dataType(), stacked.shape()).addi(spread);
-        spread.close();
-        return new ValueAndGradient(value / ((double) b * n), gradient);
+        return value / ((double) b * n);
     }
 }

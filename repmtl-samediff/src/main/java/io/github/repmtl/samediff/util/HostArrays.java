@@ -45,9 +45,15 @@ public final class HostArrays {
 
     /** A new C-order array of {@code dt} (float32 or float64) holding the first {@code prod(shape)} {@code values}. */
     public static INDArray write(double[] values, DataType dt, long... shape) {
-        INDArray out = Nd4j.createUninitialized(dt, shape, 'c');
+        return write(values, Nd4j.createUninitialized(dt, shape, 'c'));
+    }
+
+    /** Copies the first {@code out.length()} {@code values} into {@code out} (C order, not a view); returns {@code out}. */
+    public static INDArray write(double[] values, INDArray out) {
+        if (out.isView() || out.ordering() != 'c') throw new IllegalArgumentException("target must be a C-order array that is not a view");
+        DataType dt = out.dataType();
         int n = Math.toIntExact(out.length());
-        if (values.length < n) throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
+        if (values.length < n) throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(out.shape()));
         if (dt == DataType.DOUBLE) {
             DoubleBuffer db = out.data().asNioDouble();
             db.put(values, 0, n);
