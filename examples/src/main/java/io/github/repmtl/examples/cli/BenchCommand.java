@@ -30,8 +30,8 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies") String what;
     @Option(names = "--cases", split = ",", defaultValue = "lenet,resnet18,dense", description = "Overhead cases (default: ${DEFAULT-VALUE}).")
     List<String> cases;
-    @Option(names = "--steps", defaultValue = "20") int steps;
-    @Option(names = "--warmup", defaultValue = "5") int warmup;
+    @Option(names = "--steps", description = "Measured steps per arm (default: 40 for overhead, 5 for strategies).") Integer steps;
+    @Option(names = "--warmup", description = "Warm-up steps per arm (default: 10 for overhead, 2 for strategies).") Integer warmup;
 
     @Option(names = "--strategies", split = ",", description = "Strategies to time (default: all registered).")
     List<String> strategies;
@@ -47,16 +47,22 @@ final class BenchCommand implements Callable<Integer> {
                     case "dense" -> new OverheadBenchmark.Case("dense", () -> SmallDenseNet.create(1), SmallDenseNet.batch(8, 1));
                     default -> throw new IllegalArgumentException("unknown case '" + c + "'; available: lenet, resnet18, dense");
                 });
-                for (OverheadBenchmark.Case c : list) System.out.println(OverheadBenchmark.run(c, warmup, steps).line());
+                for (OverheadBenchmark.Case c : list) System.out.println(OverheadBenchmark.run(c, orElse(warmup, 10), orElse(steps, 40)).line());
             }
             case "strategies" -> {
                 List<String> names = strategies == null ? List.copyOf(Strategies.names()) : strategies;
-                for (StrategyBenchmark.Row r : StrategyBenchmark.run(BenchCommand::resnet18, classificationBatch(32, 3, 64, 64, 31, 3), names, warmup, steps))
+                for (StrategyBenchmark.Row r : StrategyBenchmark.run(BenchCommand::resnet18, classificationBatch(32, 3, 64, 64, 31, 3), names, orElse(warmup, 2), orElse(steps, 5)))
                     System.out.println(r.line());
             }
             default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: overhead, strategies");
         }
         return 0;
+    }
+
+    private int orElse(Integer value, int fallback) {
+        if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (warmup != null && warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        return value == null ? fallback : value;
     }
 
     /** (a) HPS LeNet on 1x36x36, 2 tasks x 10 classes. */

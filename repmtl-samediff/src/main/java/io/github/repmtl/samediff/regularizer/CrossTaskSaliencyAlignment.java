@@ -168,9 +168,8 @@ public final class CrossTaskSaliencyAlignment {
         int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), bt = b * t;
         DataType dt = stacked.dataType();
         INDArray rows = stacked.reshape(bt, c);
-        INDArray gram = Nd4j.gemm(rows, rows, false, true);
+        INDArray gram = Nd4j.gemm(rows, rows, scratch.array("q", dt, bt, bt), false, true, 1.0, 0.0);
         double[] q = HostArrays.read(gram, scratch.get("q", bt * bt));
-        gram.close();
         Summaries m = new Summaries(b, t, scratch);
         double[] pairDots = m.pairDots, dots = m.dots, taskSq = m.taskSq;
         for (int i = 0; i < b; i++)
@@ -205,9 +204,7 @@ public final class CrossTaskSaliencyAlignment {
                 }
                 dq[row + i * t + u] += 4 * q[row + i * t + u] * m.gTaskSq[i * t + u];
             }
-        INDArray d = HostArrays.write(dq, dt, bt, bt);
-        INDArray gradient = Nd4j.gemm(d, rows, false, false);
-        d.close();
+        INDArray gradient = Nd4j.gemm(HostArrays.write(dq, scratch.array("dq", dt, bt, bt)), rows, false, false);
         return new ValueAndGradient(value, gradient.reshape(stacked.shape()));
     }
 
