@@ -154,7 +154,8 @@ public final class CrossTaskSaliencyAlignment {
         if (stacked.size(0) < 2) return new ValueAndGradient(0.0, Nd4j.zeros(stacked.dataType(), stacked.shape()));
         INDArray s = stacked.isView() || stacked.ordering() != 'c' ? stacked.dup('c') : stacked;
         long c = s.size(2), n = s.size(3);
-        ValueAndGradient out = n == 1 ? vectors(s, tau, variant, scratch) : n > c ? channelGrams(s, tau, variant, scratch) : positionGrams(s, tau, variant, scratch);
+        ValueAndGradient out = n == 1 ? (variant == CsaVariant.PAPER ? paperVectors(s, tau, scratch) : vectors(s, tau, variant, scratch))
+                : n > c ? channelGrams(s, tau, variant, scratch) : positionGrams(s, tau, variant, scratch);
         if (s != stacked) s.close();
         return out;
     }
@@ -206,6 +207,56 @@ public final class CrossTaskSaliencyAlignment {
             }
         INDArray gradient = Nd4j.gemm(HostArrays.write(dq, scratch.array("dq", dt, bt, bt)), rows, false, false);
         return new ValueAndGradient(value, gradient.reshape(stacked.shape()));
+    }
+
+    /**
+     * {@code N = 1}, paper variant: only the anchor pairs need the whole Gram {@code Q = R R^T}; its block sums
+     * of squares and the pair part of the gradient, {@code 2 (Q * (gPair + gPair^T)) R} block-wise, are array ops,
+     * and the per-sample quantities (the diagonal blocks: positives and task norms) are computed in Java.
+     */
+    private static ValueAndGradient paperVectors(INDArray stacked, double tau, ScratchArrays scratch) {
+        int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), bt = b * t;
+        DataType dt = stacked.dataType();
+        INDArray rows = stacked.reshape(bt, c);
+        INDArray q4 = Nd4j.gemm(rows, rows, scratch.array("q", dt, bt, bt), false, true, 1.0, 0.0).reshape(b, t, b, t);
+        INDArray squares = q4.mul(q4);
+        INDArray pair = squares.sum(1, 3);
+        Summaries m = new Summaries(b, t, scratch);
+        HostArrays.read(pair, m.pairDots);                                              // <Ahat_b, Ahat_k>
+        close(squares, pair);
+        double[] r = HostArrays.read(rows, scratch.get("rows", bt * c));
+        double[] block = scratch.get("block", b * t * t);                             // diagonal blocks Q[(b,u),(b,v)]
+        for (int i = 0; i < b; i++)
+            for (int u = 0; u < t; u++)
+                for (int v = 0; v < t; v++) {
+                    double dot = 0;
+                    for (int ci = 0, x = (i * t + u) * c, y = (i * t + v) * c; ci < c; ci++) dot += r[x + ci] * r[y + ci];
+                    block[(i * t + u) * t + v] = dot;
+                }
+        for (int i = 0; i < b; i++)
+            for (int v = 0; v < t; v++) {
+                double dot = 0;                                                         // <Ahat_b, M_v[b]> = sum_u (a_u . s_v)^2
+                for (int u = 0; u < t; u++) dot += sq(block[(i * t + u) * t + v]);
+                m.dots[(i * t + v) * b + i] = dot;
+                m.taskSq[i * t + v] = sq(block[(i * t + v) * t + v]);                  // (s . s)^2
+            }
+        double value = m.loss(CsaVariant.PAPER, tau);                                  // gDots is zero off the diagonal
+
+        double[] pairSym = scratch.get("pairSym", b * b);
+        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = 2 * (m.gPair[i * b + k] + m.gPair[k * b + i]);
+        INDArray weights = HostArrays.write(pairSym, dt, b, 1, b, 1);
+        q4.muli(weights);
+        INDArray pairGradient = Nd4j.gemm(q4.reshape(bt, bt), rows, false, false);
+        double[] gradient = HostArrays.read(pairGradient, scratch.get("csaGradient", bt * c));
+        close(weights, pairGradient);
+        for (int i = 0; i < b; i++)                                                     // + (E + E^T) R on the diagonal blocks
+            for (int u = 0; u < t; u++)
+                for (int v = 0; v < t; v++) {
+                    double q = block[(i * t + u) * t + v];
+                    double e = 2 * q * (m.gDots[(i * t + v) * b + i] + m.gDots[(i * t + u) * b + i]) + (u == v ? 4 * q * m.gTaskSq[i * t + u] : 0);
+                    for (int ci = 0, x = (i * t + u) * c, y = (i * t + v) * c; ci < c; ci++) gradient[x + ci] += e * r[y + ci];
+                }
+        return new ValueAndGradient(value, HostArrays.write(gradient, dt, stacked.shape()));
     }
 
     /**
