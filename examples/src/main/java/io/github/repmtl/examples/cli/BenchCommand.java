@@ -32,6 +32,7 @@ final class BenchCommand implements Callable<Integer> {
     List<String> cases;
     @Option(names = "--steps", description = "Measured steps per arm (default: 40 for overhead, 5 for strategies).") Integer steps;
     @Option(names = "--warmup", description = "Warm-up steps per arm (default: 10 for overhead, 2 for strategies).") Integer warmup;
+    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Overhead: warm up for at least this long too (default: ${DEFAULT-VALUE}).") double warmupSeconds;
 
     @Option(names = "--strategies", split = ",", description = "Strategies to time (default: all registered).")
     List<String> strategies;
@@ -47,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
                     case "dense" -> new OverheadBenchmark.Case("dense", () -> SmallDenseNet.create(1), SmallDenseNet.batch(8, 1));
                     default -> throw new IllegalArgumentException("unknown case '" + c + "'; available: lenet, resnet18, dense");
                 });
-                for (OverheadBenchmark.Case c : list) System.out.println(OverheadBenchmark.run(c, orElse(warmup, 10), orElse(steps, 40)).line());
+                for (OverheadBenchmark.Case c : list) System.out.println(OverheadBenchmark.run(c, orElse(warmup, 10), warmupSeconds, orElse(steps, 40)).line());
             }
             case "strategies" -> {
                 List<String> names = strategies == null ? List.copyOf(Strategies.names()) : strategies;
@@ -62,6 +63,7 @@ final class BenchCommand implements Callable<Integer> {
     private int orElse(Integer value, int fallback) {
         if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
         if (warmup != null && warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) throw new IllegalArgumentException("--warmup-seconds must be finite and >= 0, got " + warmupSeconds);
         return value == null ? fallback : value;
     }
 
