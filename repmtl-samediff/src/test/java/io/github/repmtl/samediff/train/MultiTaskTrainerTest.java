@@ -1,6 +1,7 @@
 package io.github.repmtl.samediff.train;
 
 import io.github.repmtl.samediff.model.MultiTaskModel;
+import io.github.repmtl.samediff.regularizer.RegularizerPlacement;
 import io.github.repmtl.samediff.regularizer.RepMtl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,30 @@ class MultiTaskTrainerTest {
     private static MultiTaskTrainer.Builder base(MultiTaskModel m, int epochs) {
         return MultiTaskTrainer.builder(m).optimizer(Optimizer.adam(0.02)).epochs(epochs).seed(5)
                 .train(TinyModels.data(96, 16, 1)).validation(TinyModels.data(48, 16, 2)).test(TinyModels.data(48, 16, 3));
+    }
+
+    @Test
+    void hostAndGraphRegularizerPlacementsTrainAlike() {
+        MultiTaskModel[] models = {TinyModels.twoTaskDense(4), TinyModels.twoTaskDense(4)};
+        MultiTaskTrainer[] trainers = new MultiTaskTrainer[2];
+        for (int i = 0; i < 2; i++)
+            trainers[i] = MultiTaskTrainer.builder(models[i]).optimizer(Optimizer.sgd(0.5, 0)).seed(5)
+                    .repMtl(RepMtl.builder(models[i]).lambdaTsr(1.3).lambdaCsa(1.1).build())
+                    .regularizerPlacement(i == 0 ? RegularizerPlacement.GRAPH : RegularizerPlacement.HOST).build();
+        assertEquals(RegularizerPlacement.HOST, trainers[1].repMtlGraph().placement());
+        TinyModels.ShuffledIterator data = TinyModels.data(40, 16, 7);                 // batches of 16, 16 and 8
+        while (data.hasNext()) {
+            MultiDataSet batch = data.next();
+            StepStats graph = trainers[0].step(batch), host = trainers[1].step(batch);
+            assertEquals(graph.tsr(), host.tsr(), 1e-5 * Math.abs(graph.tsr()), "tsr");
+            assertEquals(graph.csa(), host.csa(), 1e-5 * Math.abs(graph.csa()), "csa");
+            assertEquals(graph.objective(), host.objective(), 1e-5 * Math.abs(graph.objective()), "objective");
+        }
+        for (String p : List.of("enc.W", "enc.b", "a.W1", "a.W2", "b.W1", "b.b2")) {
+            INDArray x = models[0].sameDiff().getVariable(p).getArr(), y = models[1].sameDiff().getVariable(p).getArr();
+            double diff = x.sub(y).amaxNumber().doubleValue(), scale = x.amaxNumber().doubleValue();
+            assertTrue(diff <= 1e-5 * scale, p + " differs between placements after 3 steps: " + diff);
+        }
     }
 
     @Test
