@@ -163,7 +163,8 @@ public final class CrossTaskSaliencyAlignment {
     /**
      * {@code N = 1}: with the saliency rows {@code R = [(B T), C]} (which are also the anchor rows) every quantity
      * is a sum of squares of entries of the Gram {@code Q = R R^T}, and the gradient is {@code (D + D^T) R} for
-     * {@code D = dL/dQ} (entries of {@code Q} taken as independent): two BLAS products.
+     * {@code D = dL/dQ} (entries of {@code Q} taken as independent): two BLAS products. Any variant; the paper
+     * variant takes the cheaper {@link #paperVectors}.
      */
     private static ValueAndGradient vectors(INDArray stacked, double tau, CsaVariant variant, ScratchArrays scratch) {
         int b = (int) stacked.size(0), t = (int) stacked.size(1), c = (int) stacked.size(2), bt = b * t;
