@@ -9,6 +9,7 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.List;
@@ -22,10 +23,19 @@ import java.util.List;
  * saliencies). Added to the graph by {@link RepMtl#attachTo(SameDiff, RegularizerPlacement)}.
  */
 public final class HostRegularizer extends BaseListener {
+    /** Saliencies up to this many entries are evaluated on Java copies, larger ones on native arrays. */
+    static final long JAVA_COPY_LIMIT = 1L << 22;
+
     private final RepMtl config;
+    private final long copyLimit;
     private final ScratchArrays scratch = new ScratchArrays();
 
-    HostRegularizer(RepMtl config) { this.config = config; }
+    HostRegularizer(RepMtl config) { this(config, JAVA_COPY_LIMIT); }
+
+    HostRegularizer(RepMtl config, long copyLimit) {
+        this.config = config;
+        this.copyLimit = copyLimit;
+    }
 
     @Override
     public boolean isActive(Operation operation) { return true; }
@@ -36,6 +46,13 @@ public final class HostRegularizer extends BaseListener {
         int i = names == null ? -1 : names.indexOf(RepMtlGraph.SALIENCIES);
         if (i < 0) return;
         INDArray s = outputs[i];
+        long length = s.length();
+        if (length <= copyLimit) evaluateOnJavaArrays(sd, s);
+        else evaluateOnNativeArrays(sd, s);
+    }
+
+    /** Small saliencies: one copy into Java, TSR and the combination there, one copy of {@code G} back. */
+    private void evaluateOnJavaArrays(SameDiff sd, INDArray s) {
         int b = (int) s.size(0), t = (int) s.size(1), c = (int) s.size(2), n = (int) s.size(3), length = b * t * c * n;
         double[] values = HostArrays.read(s, scratch.get("saliencies", length));
         double[] tsrGradient = scratch.get("tsrGradient", b * t * n);
@@ -50,14 +67,42 @@ public final class HostRegularizer extends BaseListener {
                     gradient[k] = lambdaCsa * gradient[k] + lambdaTsr * tsrGradient[bt * n + ni];
                     surrogate += gradient[k] * values[k];
                 }
-        setScalar(sd, RepMtlGraph.TSR, tsr);
-        setScalar(sd, RepMtlGraph.CSA, csa.value());
-        setScalar(sd, RepMtlGraph.REGULARIZER_OFFSET, lambdaTsr * tsr + lambdaCsa * csa.value() - surrogate);
+        setScalars(sd, tsr, csa.value(), surrogate);
         INDArray current = sd.getVariable(RepMtlGraph.REGULARIZER_GRADIENT).getArr();
         if (current != null && current.dataType() == s.dataType() && Arrays.equals(current.shape(), s.shape()) && !current.isView())
             HostArrays.write(gradient, current);
         else
             sd.setArrayForVariable(RepMtlGraph.REGULARIZER_GRADIENT, HostArrays.write(gradient, s.dataType(), s.shape()));
+    }
+
+    /** Large saliencies (full-resolution maps): only the {@code [B, T, N]} channel means leave native memory. */
+    private void evaluateOnNativeArrays(SameDiff sd, INDArray s) {
+        int b = (int) s.size(0), t = (int) s.size(1), n = (int) s.size(3);
+        INDArray means = s.mean(2);
+        double[] tsrGradient = HostArrays.read(means, scratch.get("tsrGradient", b * t * n));
+        means.close();
+        double tsr = TaskSaliencyRegulation.fromMeans(tsrGradient, b, t, s.size(2), n);
+        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, config.tau(), config.csaVariant(), scratch);
+        INDArray spread = HostArrays.write(tsrGradient, s.dataType(), b, t, 1, n).muli(config.lambdaTsr());
+        INDArray gradient = csa.gradient().muli(config.lambdaCsa()).addi(spread);
+        spread.close();
+        INDArray contiguous = s.isView() || s.ordering() != 'c' ? s.dup('c') : s;
+        double surrogate = Nd4j.getBlasWrapper().dot(contiguous, gradient);
+        if (contiguous != s) contiguous.close();
+        setScalars(sd, tsr, csa.value(), surrogate);
+        INDArray current = sd.getVariable(RepMtlGraph.REGULARIZER_GRADIENT).getArr();
+        if (current != null && current.dataType() == s.dataType() && Arrays.equals(current.shape(), s.shape())) {
+            current.assign(gradient);
+            gradient.close();
+        } else {
+            sd.setArrayForVariable(RepMtlGraph.REGULARIZER_GRADIENT, gradient);
+        }
+    }
+
+    private void setScalars(SameDiff sd, double tsr, double csa, double surrogate) {
+        setScalar(sd, RepMtlGraph.TSR, tsr);
+        setScalar(sd, RepMtlGraph.CSA, csa);
+        setScalar(sd, RepMtlGraph.REGULARIZER_OFFSET, config.lambdaTsr() * tsr + config.lambdaCsa() * csa - surrogate);
     }
 
     private static void setScalar(SameDiff sd, String name, double value) {

@@ -69,13 +69,22 @@ public final class TaskSaliencyRegulation {
      */
     static double evaluate(double[] s, int b, int t, int c, int n, double[] perPosition) {
         double[] mean = new double[n];
-        double[] a = new double[t], logP = new double[t];
         for (int bt = 0; bt < b * t; bt++) {                                        // Sh, kept in perPosition for now
             java.util.Arrays.fill(mean, 0.0);
             for (int ci = 0, at = bt * c * n; ci < c; ci++, at += n)
                 for (int ni = 0; ni < n; ni++) mean[ni] += s[at + ni];
             for (int ni = 0; ni < n; ni++) perPosition[bt * n + ni] = mean[ni] / c;
         }
+        return fromMeans(perPosition, b, t, c, n);
+    }
+
+    /**
+     * From the channel means {@code Sh [B, T, N]} (C order), which {@code meansInGradientOut} holds on entry and
+     * which are replaced by the gradient {@code dL/dS [B, T, N]} (the same for every channel). Returns {@code L_tsr}.
+     */
+    static double fromMeans(double[] meansInGradientOut, int b, int t, long c, int n) {
+        double[] perPosition = meansInGradientOut;
+        double[] a = new double[t], logP = new double[t];
         double value = 0;
         for (int bi = 0; bi < b; bi++) {
             for (int ni = 0; ni < n; ni++) {

@@ -87,23 +87,25 @@ class HostRegularizerTest {
 
     @Test
     void hostPlacementGivesTheGraphPlacementsObjectiveAndGradients() {
-        for (CsaVariant variant : CsaVariant.values()) {
+        for (CsaVariant variant : CsaVariant.values()) for (long copyLimit : new long[]{HostRegularizer.JAVA_COPY_LIMIT, 0}) {
             SameDiff graph = RepMtlTest.denseNet(DataType.DOUBLE, 3), host = RepMtlTest.denseNet(DataType.DOUBLE, 3);
             RepMtl config = RepMtl.builder().sharedActivation("Z").task("seg", "loss_seg").task("depth", "loss_depth")
                     .lambdaTsr(0.7).lambdaCsa(1.3).tau(0.4).csaVariant(variant).build();
             config.attachTo(graph, RegularizerPlacement.GRAPH);
             RepMtlGraph attached = config.attachTo(host, RegularizerPlacement.HOST);
             assertEquals(RegularizerPlacement.HOST, attached.placement());
+            if (copyLimit == 0) host.setListeners(new HostRegularizer(config, 0));   // the path for large saliencies
             for (int batch : new int[]{3, 2, 4}) {                   // the regularizer gradient's shape follows the batch
                 Map<String, INDArray> feed = RepMtlTest.denseFeed(DataType.DOUBLE, batch);
                 String[] outputs = {RepMtlGraph.OBJECTIVE, RepMtlGraph.TSR, RepMtlGraph.CSA, RepMtlGraph.REGULARIZER, RepMtlGraph.saliency("seg")};
                 Map<String, INDArray> expected = graph.output(feed, outputs), actual = host.output(feed, outputs);
-                for (String o : outputs) assertArrayClose(expected.get(o), actual.get(o), 1e-12, variant + " batch " + batch + ": " + o);
+                String what = variant + " copy limit " + copyLimit + " batch " + batch;
+                for (String o : outputs) assertArrayClose(expected.get(o), actual.get(o), 1e-12, what + ": " + o);
                 String[] params = graph.variables().stream().filter(v -> v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE)
                         .map(SDVariable::name).toArray(String[]::new);
                 Map<String, INDArray> g = QuietConsole.call(() -> graph.calculateGradients(feed, params));
                 Map<String, INDArray> h = QuietConsole.call(() -> host.calculateGradients(feed, params));
-                for (String p : params) assertArrayClose(g.get(p), h.get(p), 1e-10, variant + " batch " + batch + ": dJ/d" + p);
+                for (String p : params) assertArrayClose(g.get(p), h.get(p), 1e-10, what + ": dJ/d" + p);
             }
         }
     }
