@@ -1,6 +1,7 @@
 package io.github.repmtl.samediff.util;
 
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -8,9 +9,10 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 
 /**
- * Copies between ND4J arrays and Java {@code double[]} through the native buffer: M2.1's element-wise
+ * Copies between ND4J arrays and Java {@code double[]} through the host buffer: M2.1's element-wise
  * {@code data().asDouble()} and {@code Nd4j.createFromArray} cost milliseconds per million entries. The caller
- * supplies the Java array, so repeated use makes no garbage.
+ * supplies the Java array, so repeated use makes no garbage. On the CUDA backend the host copy is synchronised
+ * before a read and marked current after a write (no-ops on the CPU backend).
  */
 public final class HostArrays {
     /** Floats moved per bulk copy: small enough never to be a G1 humongous allocation. */
@@ -23,6 +25,7 @@ public final class HostArrays {
         INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
         int n = Math.toIntExact(c.length());
         if (into.length < n) throw new IllegalArgumentException("array of " + into.length + " for " + n + " entries");
+        Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);      // CUDA: device -> host first
         if (c.dataType() == DataType.DOUBLE) {
             c.data().asNioDouble().get(into, 0, n);
         } else if (c.dataType() == DataType.FLOAT) {
@@ -51,6 +54,7 @@ public final class HostArrays {
     /** Copies the first {@code out.length()} {@code values} into {@code out} (C order, not a view); returns {@code out}. */
     public static INDArray write(double[] values, INDArray out) {
         if (out.isView() || out.ordering() != 'c') throw new IllegalArgumentException("target must be a C-order array that is not a view");
+        Nd4j.getAffinityManager().ensureLocation(out, AffinityManager.Location.HOST);
         DataType dt = out.dataType();
         int n = Math.toIntExact(out.length());
         if (values.length < n) throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(out.shape()));
@@ -68,6 +72,7 @@ public final class HostArrays {
         } else {
             throw new IllegalArgumentException("expected float32 or float64, got " + dt);
         }
+        Nd4j.getAffinityManager().tagLocation(out, AffinityManager.Location.HOST);       // CUDA: the host copy is current
         return out;
     }
 }
