@@ -152,7 +152,7 @@ public final class CrossTaskSaliencyAlignment {
 
     static ValueAndGradient evaluate(INDArray stacked, double tau, CsaVariant variant, ScratchArrays scratch) {
         if (stacked.size(0) < 2) return new ValueAndGradient(0.0, Nd4j.zeros(stacked.dataType(), stacked.shape()));
-        INDArray s = stacked.isView() || stacked.ordering() != 'c' ? stacked.dup('c') : stacked;
+        INDArray s = HostArrays.cOrder(stacked);
         long c = s.size(2), n = s.size(3);
         ValueAndGradient out = n == 1 ? (variant == CsaVariant.PAPER ? paperVectors(s, tau, scratch) : vectors(s, tau, variant, scratch))
                 : n > c ? channelGrams(s, tau, variant, scratch) : positionGrams(s, tau, variant, scratch);
@@ -188,11 +188,7 @@ public final class CrossTaskSaliencyAlignment {
                 taskSq[i * t + u] = sq(q[row + i * t + u]);                            // (s . s)^2
             }
         double value = m.loss(variant, tau);
-        double[] gPair = m.gPair, gDots = m.gDots;
-        double[] dotsT = scratch.get("dotsT", b * t * b);                             // gDots with k and b swapped
-        for (int k = 0; k < b; k++) for (int u = 0; u < t; u++) for (int i = 0; i < b; i++) dotsT[(i * t + u) * b + k] = gDots[(k * t + u) * b + i];
-        double[] pairSym = scratch.get("pairSym", b * b);
-        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = gPair[i * b + k] + gPair[k * b + i];
+        double[] gDots = m.gDots, dotsT = m.dotsGradientBySample(), pairSym = m.symmetricPairGradient(1.0);
         double[] dq = scratch.get("dq", bt * bt);                                      // D + D^T (Q is symmetric)
         for (int i = 0; i < b; i++)
             for (int u = 0; u < t; u++) {
@@ -243,9 +239,7 @@ public final class CrossTaskSaliencyAlignment {
             }
         double value = m.loss(CsaVariant.PAPER, tau);                                  // gDots is zero off the diagonal
 
-        double[] pairSym = scratch.get("pairSym", b * b);
-        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = 2 * (m.gPair[i * b + k] + m.gPair[k * b + i]);
-        INDArray weights = HostArrays.write(pairSym, dt, b, 1, b, 1);
+        INDArray weights = HostArrays.write(m.symmetricPairGradient(2.0), dt, b, 1, b, 1);
         q4.muli(weights);
         INDArray pairGradient = Nd4j.gemm(q4.reshape(bt, bt), rows, false, false);
         double[] gradient = HostArrays.read(pairGradient, scratch.get("csaGradient", bt * c));
@@ -285,11 +279,8 @@ public final class CrossTaskSaliencyAlignment {
         close(pair, cross, norms);
         double value = m.loss(variant, tau);
 
-        double[] w = scratch.get("w", bt * b);                                          // W[(b, t), k] = gDots[k, t, b]
-        for (int k = 0; k < b; k++) for (int i = 0; i < b; i++) for (int u = 0; u < t; u++) w[(i * t + u) * b + k] = m.gDots[(k * t + u) * b + i];
-        double[] pairSym = scratch.get("pairSym", b * b);
-        for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) pairSym[i * b + k] = m.gPair[i * b + k] + m.gPair[k * b + i];
-        INDArray wArr = HostArrays.write(w, dt, bt, b), pairArr = HostArrays.write(pairSym, dt, b, b), normArr = HostArrays.write(m.gTaskSq, dt, bt, 1);
+        INDArray wArr = HostArrays.write(m.dotsGradientBySample(), dt, bt, b);          // W[(b, t), k] = gDots[k, t, b]
+        INDArray pairArr = HostArrays.write(m.symmetricPairGradient(1.0), dt, b, b), normArr = HostArrays.write(m.gTaskSq, dt, bt, 1);
         // dL/dM_t[b] = 2 gTaskSq M + sum_k gDots[k,t,b] Ahat_k;  dL/dAhat_k = sum_b gPairSym[k,b] Ahat_b + sum_(b,t) gDots[k,t,b] M_t[b]
         INDArray dTask = Nd4j.gemm(wArr, anchorFlat, false, false).addi(taskFlat.mul(normArr).muli(2.0));
         INDArray dAnchor = Nd4j.gemm(pairArr, anchorFlat, false, false);
@@ -335,10 +326,9 @@ public final class CrossTaskSaliencyAlignment {
         INDArray dRows = Nd4j.gemm(dP, colsFlat, false, true);
         INDArray dCols = Nd4j.gemm(rows, dP, true, false);
         INDArray gradient = dCols.reshape(c, t, b, n).permute(2, 1, 0, 3).dup('c');
-        INDArray gPair = HostArrays.write(m.gPair, dt, b, 1, b, 1);
-        INDArray dQ = q4.muli(gPair).muli(2.0).reshape(b * t, b * t);
+        INDArray gPair = HostArrays.write(m.symmetricPairGradient(2.0), dt, b, 1, b, 1);
+        INDArray dQ = q4.muli(gPair).reshape(b * t, b * t);                            // D + D^T (Q is symmetric)
         Nd4j.gemm(dQ, rows, dRows, false, false, 1.0, 1.0);
-        Nd4j.gemm(dQ, rows, dRows, true, false, 1.0, 1.0);                             // (D + D^T) R
         gradient.addi(dRows.reshape(b, t, c, 1).divi((double) n));                     // anchor = spatial mean
         INDArray gTask = HostArrays.write(m.gTaskSq, dt, b * t, 1, 1);
         INDArray taskNormGrad = Nd4j.matmul(perTask, gram).muli(gTask).muli(4.0);      // ||U^T U||^2 -> 4 U G
@@ -354,16 +344,32 @@ public final class CrossTaskSaliencyAlignment {
     private static final class Summaries {
         final int b, t;
         final double[] pairDots, taskSq, dots, gPair, gDots, gTaskSq;
+        private final ScratchArrays scratch;
 
         Summaries(int b, int t, ScratchArrays scratch) {
             this.b = b;
             this.t = t;
+            this.scratch = scratch;
             pairDots = scratch.zeros("pairDots", b * b);
             taskSq = scratch.zeros("taskSq", b * t);
             dots = scratch.zeros("dots", b * t * b);
             gPair = scratch.zeros("gPair", b * b);
             gDots = scratch.zeros("gDots", b * t * b);
             gTaskSq = scratch.zeros("gTaskSq", b * t);
+        }
+
+        /** {@code scale * (gPair + gPair^T)}, {@code [B, B]} (after {@link #loss}). */
+        double[] symmetricPairGradient(double scale) {
+            double[] out = scratch.get("pairSym", b * b);
+            for (int i = 0; i < b; i++) for (int k = 0; k < b; k++) out[i * b + k] = scale * (gPair[i * b + k] + gPair[k * b + i]);
+            return out;
+        }
+
+        /** {@code gDots} with the anchor and the sample index swapped: {@code [b, t, k]} (after {@link #loss}). */
+        double[] dotsGradientBySample() {
+            double[] out = scratch.get("gDotsBySample", b * t * b);
+            for (int k = 0; k < b; k++) for (int u = 0; u < t; u++) for (int i = 0; i < b; i++) out[(i * t + u) * b + k] = gDots[(k * t + u) * b + i];
+            return out;
         }
 
         /** Computes the loss and fills {@code gPair}, {@code gDots} and {@code gTaskSq}. */

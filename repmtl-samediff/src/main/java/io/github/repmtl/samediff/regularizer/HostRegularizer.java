@@ -86,7 +86,7 @@ public final class HostRegularizer extends BaseListener {
         INDArray spread = HostArrays.write(tsrGradient, s.dataType(), b, t, 1, n).muli(config.lambdaTsr());
         INDArray gradient = csa.gradient().muli(config.lambdaCsa()).addi(spread);
         spread.close();
-        INDArray contiguous = s.isView() || s.ordering() != 'c' ? s.dup('c') : s;
+        INDArray contiguous = HostArrays.cOrder(s);
         double surrogate = Nd4j.getBlasWrapper().dot(contiguous, gradient);
         if (contiguous != s) contiguous.close();
         setScalars(sd, tsr, csa.value(), surrogate);

@@ -20,9 +20,14 @@ public final class HostArrays {
 
     private HostArrays() {}
 
+    /** {@code a} itself when it is a C-order array that is not a view, else a C-order copy (close it when done). */
+    public static INDArray cOrder(INDArray a) {
+        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+    }
+
     /** Copies the entries of {@code a} (float32 or float64), in C order, into {@code into}; returns {@code into}. */
     public static double[] read(INDArray a, double[] into) {
-        INDArray c = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        INDArray c = cOrder(a);
         int n = Math.toIntExact(c.length());
         if (into.length < n) throw new IllegalArgumentException("array of " + into.length + " for " + n + " entries");
         Nd4j.getAffinityManager().ensureLocation(c, AffinityManager.Location.HOST);      // CUDA: device -> host first
