@@ -39,6 +39,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
+        if (warmup != null && warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
+        if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) throw new IllegalArgumentException("--warmup-seconds must be finite and >= 0, got " + warmupSeconds);
         switch (what) {
             case "overhead" -> {
                 List<OverheadBenchmark.Case> list = new ArrayList<>();
@@ -60,12 +63,7 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int orElse(Integer value, int fallback) {
-        if (steps != null && steps < 1) throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-        if (warmup != null && warmup < 0) throw new IllegalArgumentException("--warmup must be >= 0, got " + warmup);
-        if (!(warmupSeconds >= 0) || Double.isInfinite(warmupSeconds)) throw new IllegalArgumentException("--warmup-seconds must be finite and >= 0, got " + warmupSeconds);
-        return value == null ? fallback : value;
-    }
+    private static int orElse(Integer value, int fallback) { return value == null ? fallback : value; }
 
     /** (a) HPS LeNet on 1x36x36, 2 tasks x 10 classes. */
     private static MultiTaskModel lenet() {
