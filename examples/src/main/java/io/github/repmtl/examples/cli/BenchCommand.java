@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  * {@code repmtl bench overhead}: median training-step time with Rep-MTL and with plain equal weighting on the same
  * graph and data, interleaved, one line per case: {@code overhead <case> ew_ms=<median> repmtl_ms=<median> ratio=<r>}.
  */
-@Command(name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18).")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18).")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies") String what;
     @Option(names = "--cases", split = ",", defaultValue = "lenet,resnet18,dense", description = "Overhead cases (default: ${DEFAULT-VALUE}).")

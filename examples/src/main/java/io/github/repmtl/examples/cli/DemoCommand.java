@@ -2,6 +2,7 @@ package io.github.repmtl.examples.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.repmtl.datavec.Split;
+import io.github.repmtl.datavec.fashion.ItemSource;
 import io.github.repmtl.datavec.fashion.MultiFashion;
 import io.github.repmtl.datavec.fashion.MultiItemDataset;
 import io.github.repmtl.examples.plots.TrainingPlots;
@@ -38,24 +39,24 @@ import java.util.concurrent.Callable;
  * epoch on the validation split and prints per-task test accuracy, Delta-p against the single-task baselines
  * and seconds per epoch. Logs, a summary and plots go to the results folder.
  */
-@Command(name = "demo", description = "Train HpsLeNet on MultiFashion: single-task baselines, EW and Rep-MTL (EW); print the comparison.")
+@Command(mixinStandardHelpOptions = true, name = "demo", sortOptions = false, description = "Train HpsLeNet on MultiFashion: single-task baselines, EW and Rep-MTL (EW); print the comparison.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Fashion-MNIST idx directory (default: /usr/share/datasets/fashion-mnist, else the bundled subset).")
     Path data;
     @Option(names = "--out", defaultValue = "results/demo", description = "Results folder (default: ${DEFAULT-VALUE}).")
     Path out;
-    @Option(names = "--epochs", defaultValue = "10") int epochs;
-    @Option(names = "--batch", defaultValue = "256") int batch;
-    @Option(names = "--train-size", defaultValue = "10000") int trainSize;
-    @Option(names = "--val-size", defaultValue = "2000") int valSize;
-    @Option(names = "--test-size", defaultValue = "2000") int testSize;
-    @Option(names = "--lr", defaultValue = "1e-3") double lr;
-    @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs per run (default: ${DEFAULT-VALUE}).") int epochs;
+    @Option(names = "--batch", defaultValue = "256", description = "Batch size (default: ${DEFAULT-VALUE}).") int batch;
+    @Option(names = "--train-size", defaultValue = "10000", description = "Training pairs (default: ${DEFAULT-VALUE}).") int trainSize;
+    @Option(names = "--val-size", defaultValue = "2000", description = "Validation pairs, used to select each run's epoch (default: ${DEFAULT-VALUE}).") int valSize;
+    @Option(names = "--test-size", defaultValue = "2000", description = "Test pairs, reported (default: ${DEFAULT-VALUE}).") int testSize;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).") double lr;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of data split, initialisation and shuffling (default: ${DEFAULT-VALUE}).") long seed;
     @Option(names = "--lambda-tsr", defaultValue = "0.001", description = "Rep-MTL lambda_tsr (default: ${DEFAULT-VALUE}, chosen by the project's search, see README).") double lambdaTsr;
     @Option(names = "--lambda-csa", defaultValue = "0.1", description = "Rep-MTL lambda_csa (default: ${DEFAULT-VALUE}, chosen by the project's search, see README).") double lambdaCsa;
-    @Option(names = "--tau", defaultValue = "0.5") double tau;
-    @Option(names = "--csa-variant", defaultValue = "PAPER") CsaVariant csaVariant;
-    @Option(names = "--no-progress", description = "Hide the progress bars.") boolean noProgress;
+    @Option(names = "--tau", defaultValue = "0.5", description = "Rep-MTL CSA temperature (default: ${DEFAULT-VALUE}).") double tau;
+    @Option(names = "--csa-variant", defaultValue = "PAPER", description = "CSA form: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).") CsaVariant csaVariant;
+    @Option(names = "--no-progress", description = "Hide the progress output (bars on a terminal, one line per epoch otherwise).") boolean noProgress;
 
     /** One row of the comparison table. */
     record Row(String method, Map<String, Double> accuracy, double deltaP, double secondsPerEpoch, int selectedEpoch) {}
@@ -66,6 +67,11 @@ final class DemoCommand implements Callable<Integer> {
                 .testSize(testSize).build();
         System.out.println("MultiFashion from " + dataset.source() + ": " + trainSize + " train / " + valSize + " validation / "
                 + testSize + " test pairs, " + epochs + " epochs, batch " + batch + ", Adam lr " + lr + ", seed " + seed);
+        if (dataset.source().kind() == ItemSource.Kind.BUNDLED_SUBSET) {
+            System.out.println("NOTE: Fashion-MNIST was not found, so this demo uses the small subset bundled with repmtl-datavec;"
+                    + " its figures are NOT comparable with README's table, which was made on the full Fashion-MNIST"
+                    + " (Debian package dataset-fashion-mnist, or --data DIR).");
+        }
         Files.createDirectories(out);
         List<String> tasks = MultiItemDataset.TASKS;
         List<Row> rows = new ArrayList<>();

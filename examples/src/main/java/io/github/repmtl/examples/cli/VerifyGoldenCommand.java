@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code repmtl verify-golden FILE.json...}: checks Rep-MTL against golden fixtures; exit 0 only when all pass. */
-@Command(name = "verify-golden", description = "Check this implementation against golden-value fixtures (float64).")
+@Command(mixinStandardHelpOptions = true, name = "verify-golden", description = "Check this implementation against golden-value fixtures (float64).")
 final class VerifyGoldenCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Fixture JSON files (format: shared/golden/README.md).")
     List<Path> files;
