@@ -5,6 +5,7 @@ import io.github.repmtl.samediff.regularizer.RepMtl;
 import io.github.repmtl.samediff.regularizer.RepMtlGraph;
 import io.github.repmtl.samediff.util.QuietConsole;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -12,6 +13,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,21 +23,33 @@ import java.util.Map;
 /**
  * Checks this implementation against a golden fixture: builds the fixture's network in float64, attaches
  * Rep-MTL for every configuration of its {@code results}, once per {@link RegularizerPlacement}, and compares task losses, objective terms,
- * saliencies, TSR, CSA, the objective and every parameter gradient. The error of a quantity is
- * {@code max|actual - expected| / max|expected|}; values must be below {@link #VALUE_TOLERANCE}, gradients
- * below {@link #GRADIENT_TOLERANCE}.
+ * saliencies, TSR, CSA, the objective and every parameter gradient. The error of a quantity is the relative
+ * error with a floor of {@code shared/golden/README.md}: {@code max|actual - expected| / max(max|expected|, floor)}.
+ * For values the floor is {@link #VALUE_FLOOR} (none in effect) and the error must be below
+ * {@link #VALUE_TOLERANCE}. For gradients the floor is {@link #GRADIENT_FLOOR_FACTOR} times the largest
+ * |reference| entry among all gradients of the configuration ({@link #gradientFloor}) and the error must be
+ * below {@link #GRADIENT_TOLERANCE}: a gradient that is exactly zero in exact arithmetic (the bias of a
+ * convolution feeding a training-mode batch norm), whose reference entries are rounding noise of order
+ * 1e-17, is compared at the scale of the whole configuration instead of against its own noise.
  */
 public final class GoldenVerifier {
     public static final double VALUE_TOLERANCE = 1e-8;
     public static final double GRADIENT_TOLERANCE = 1e-6;
+    /** Floor of the relative error of every quantity but the gradients: 1e-300, i.e. no floor. */
+    public static final double VALUE_FLOOR = 1e-300;
+    /** The gradient floor of a configuration is this times its largest |reference gradient| entry. */
+    public static final double GRADIENT_FLOOR_FACTOR = 1e-8;
 
-    /** The error of one compared quantity. */
-    public record Check(String quantity, double error, double tolerance) {
+    /** The error of one compared quantity, relative to {@code max(max|expected|, floor)}. */
+    public record Check(String quantity, double error, double tolerance, double floor) {
         public boolean passed() { return error < tolerance; }
     }
 
-    /** All checks of one configuration with the regularizer computed where {@code placement} says. */
-    public record ConfigReport(GoldenFixture.Config config, RegularizerPlacement placement, List<Check> checks) {}
+    /**
+     * All checks of one configuration with the regularizer computed where {@code placement} says;
+     * {@code gradientFloor} is the floor its gradient checks used.
+     */
+    public record ConfigReport(GoldenFixture.Config config, RegularizerPlacement placement, double gradientFloor, List<Check> checks) {}
 
     /** The verdict over a whole fixture; {@link #worst()} is the check closest to (or furthest past) its tolerance. */
     public record Report(Path file, List<ConfigReport> configs) {
@@ -47,28 +62,46 @@ public final class GoldenVerifier {
 
         public String verdictLine() {
             Check w = worst();
-            return "golden " + file + ": " + (passed() ? "PASS" : String.format(Locale.ROOT, "FAIL (%s %.3e)", w.quantity(), w.error()));
+            if (passed()) return "golden " + file + ": PASS";
+            String floor = w.floor() > VALUE_FLOOR ? String.format(Locale.ROOT, ", floor %.3e", w.floor()) : "";
+            return "golden " + file + ": " + String.format(Locale.ROOT, "FAIL (%s %.3e%s)", w.quantity(), w.error(), floor);
         }
+    }
+
+    /** Test seam: sees (and may replace) each computed gradient, in fixture layout, before it is compared. */
+    @FunctionalInterface
+    interface GradientHook {
+        GradientHook NONE = (config, placement, param, actual) -> actual;
+
+        INDArray apply(GoldenFixture.Config config, RegularizerPlacement placement, String param, INDArray actual);
     }
 
     private GoldenVerifier() {}
 
     public static Report verify(Path file) {
-        Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.DOUBLE, org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        return verify(file, GradientHook.NONE);
+    }
+
+    static Report verify(Path file, GradientHook hook) {
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         GoldenFixture fx = GoldenFixture.load(file);
         List<ConfigReport> reports = new ArrayList<>();
         for (GoldenFixture.Expected expected : fx.results())
-            for (RegularizerPlacement placement : RegularizerPlacement.values()) reports.add(verifyConfig(fx, expected, placement));
+            for (RegularizerPlacement placement : RegularizerPlacement.values()) reports.add(verifyConfig(fx, expected, placement, hook));
         return new Report(file, reports);
     }
 
-    /** Verifies and prints one line per configuration and placement, then the verdict line; returns whether all passed. */
+    /**
+     * Verifies and prints one line per configuration and placement (the gradient floor it used, then every
+     * error), then the verdict line; returns whether all passed.
+     */
     public static boolean run(Path file, PrintStream out) {
         Report report = verify(file);
         int i = 0;
         for (ConfigReport c : report.configs()) {
             if (c.placement() == RegularizerPlacement.values()[0]) i++;
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "config %d %s %s:", i, c.placement().name().toLowerCase(Locale.ROOT), c.config()));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "config %d %s %s: gradientFloor=%.3e", i,
+                    c.placement().name().toLowerCase(Locale.ROOT), c.config(), c.gradientFloor()));
             for (Check k : c.checks()) sb.append(String.format(Locale.ROOT, " %s=%.2e", k.quantity(), k.error()));
             out.println(sb);
         }
@@ -76,7 +109,7 @@ public final class GoldenVerifier {
         return report.passed();
     }
 
-    private static ConfigReport verifyConfig(GoldenFixture fx, GoldenFixture.Expected e, RegularizerPlacement placement) {
+    private static ConfigReport verifyConfig(GoldenFixture fx, GoldenFixture.Expected e, RegularizerPlacement placement, GradientHook hook) {
         FixtureGraph g = new FixtureGraph(fx);
         SameDiff sd = g.sameDiff();
         GoldenFixture.Config c = e.config();
@@ -103,35 +136,69 @@ public final class GoldenVerifier {
             losses[t] = values.get(g.lossOfTask().get(tasks.get(t))).getDouble(0);
             terms[t] = values.get(RepMtlGraph.term(tasks.get(t))).getDouble(0);
         }
-        checks.add(new Check("taskLosses", error(Nd4j.createFromArray(losses), Nd4j.createFromArray(e.taskLosses())), VALUE_TOLERANCE));
-        checks.add(new Check("objectiveTerms", error(Nd4j.createFromArray(terms), Nd4j.createFromArray(e.objectiveTerms())), VALUE_TOLERANCE));
+        checks.add(valueCheck("taskLosses", Nd4j.createFromArray(losses), Nd4j.createFromArray(e.taskLosses())));
+        checks.add(valueCheck("objectiveTerms", Nd4j.createFromArray(terms), Nd4j.createFromArray(e.objectiveTerms())));
         for (int t = 0; t < tasks.size(); t++) {
             INDArray expected = e.saliency().get(t);
             INDArray actual = values.get(RepMtlGraph.saliency(tasks.get(t)));
             if (actual.size(0) > expected.size(0)) actual = actual.get(NDArrayIndex.interval(0, expected.size(0)));
-            checks.add(new Check("saliency[" + tasks.get(t) + "]", error(actual, expected), VALUE_TOLERANCE));
+            checks.add(valueCheck("saliency[" + tasks.get(t) + "]", actual, expected));
         }
-        checks.add(new Check("tsr", scalarError(values.get(RepMtlGraph.TSR).getDouble(0), e.tsr()), VALUE_TOLERANCE));
-        checks.add(new Check("csa", scalarError(values.get(RepMtlGraph.CSA).getDouble(0), e.csa()), VALUE_TOLERANCE));
-        checks.add(new Check("objective", scalarError(values.get(RepMtlGraph.OBJECTIVE).getDouble(0), e.objective()), VALUE_TOLERANCE));
+        checks.add(scalarCheck("tsr", values.get(RepMtlGraph.TSR).getDouble(0), e.tsr()));
+        checks.add(scalarCheck("csa", values.get(RepMtlGraph.CSA).getDouble(0), e.csa()));
+        checks.add(scalarCheck("objective", values.get(RepMtlGraph.OBJECTIVE).getDouble(0), e.objective()));
         Map<String, INDArray> expectedGrads = new LinkedHashMap<>(e.gradients());
+        double floor = gradientFloor(expectedGrads.values());
         for (Map.Entry<String, INDArray> eg : expectedGrads.entrySet()) {
             INDArray actual = grads.get(eg.getKey());
             if (actual == null) throw new IllegalStateException("no gradient computed for parameter '" + eg.getKey() + "'");
-            checks.add(new Check("grad[" + eg.getKey() + "]", error(g.toFixtureLayout(eg.getKey(), actual), eg.getValue()), GRADIENT_TOLERANCE));
+            actual = hook.apply(c, placement, eg.getKey(), g.toFixtureLayout(eg.getKey(), actual));
+            checks.add(new Check("grad[" + eg.getKey() + "]", relativeError(actual, eg.getValue(), floor), GRADIENT_TOLERANCE, floor));
         }
-        return new ConfigReport(c, placement, checks);
+        return new ConfigReport(c, placement, floor, checks);
     }
 
-    private static double error(INDArray actual, INDArray expected) {
-        if (!java.util.Arrays.equals(actual.shape(), expected.shape()))
-            return Double.POSITIVE_INFINITY;
-        double scale = expected.amaxNumber().doubleValue();
-        double diff = actual.castTo(expected.dataType()).sub(expected).amaxNumber().doubleValue();
-        return scale == 0 ? diff : diff / scale;
+    /**
+     * The gradient floor of one configuration: {@link #GRADIENT_FLOOR_FACTOR} times the largest |entry| among all
+     * its reference gradients (0 when there are none or all are 0; NaN if a reference entry is NaN).
+     */
+    public static double gradientFloor(Collection<INDArray> referenceGradients) {
+        double max = 0;
+        for (INDArray r : referenceGradients)
+            for (double v : host(r)) {
+                if (Double.isNaN(v)) return Double.NaN;
+                max = Math.max(max, Math.abs(v));
+            }
+        return GRADIENT_FLOOR_FACTOR * max;
     }
 
-    private static double scalarError(double actual, double expected) {
-        return expected == 0 ? Math.abs(actual) : Math.abs(actual - expected) / Math.abs(expected);
+    /**
+     * Relative error of a tensor, {@code max|actual - expected| / max(max|expected|, floor)}
+     * ({@code shared/golden/README.md}); infinite when the shapes differ, NaN when any entry of either is NaN.
+     */
+    public static double relativeError(INDArray actual, INDArray expected, double floor) {
+        if (!Arrays.equals(actual.shape(), expected.shape())) return Double.POSITIVE_INFINITY;
+        double[] a = host(actual), b = host(expected);
+        double diff = 0, scale = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = Math.abs(a[i] - b[i]);
+            if (Double.isNaN(d)) return Double.NaN;
+            diff = Math.max(diff, d);
+            scale = Math.max(scale, Math.abs(b[i]));
+        }
+        return diff / Math.max(scale, floor);
+    }
+
+    private static Check valueCheck(String quantity, INDArray actual, INDArray expected) {
+        return new Check(quantity, relativeError(actual, expected, VALUE_FLOOR), VALUE_TOLERANCE, VALUE_FLOOR);
+    }
+
+    private static Check scalarCheck(String quantity, double actual, double expected) {
+        return valueCheck(quantity, Nd4j.createFromArray(new double[]{actual}), Nd4j.createFromArray(new double[]{expected}));
+    }
+
+    /** Row-major float64 copy of the entries. */
+    private static double[] host(INDArray x) {
+        return x.castTo(DataType.DOUBLE).dup('c').data().asDouble();
     }
 }
