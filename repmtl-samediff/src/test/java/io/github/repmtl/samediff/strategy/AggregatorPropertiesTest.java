@@ -61,7 +61,7 @@ class AggregatorPropertiesTest {
     static Stream<Arguments> nonConflicting() {
         return Stream.of(
                 Arguments.of("mgda:solver=qp", 2, 5, false),
-                Arguments.of("mgda:tolerance=1e-9,maxIterations=100000", 2, 3, false),
+                Arguments.of("mgda:solver=frank-wolfe,tolerance=1e-12,maxIterations=100000", 2, 3, false),
                 Arguments.of("upgrad:normEps=0", 2, 5, false),
                 Arguments.of("pcgrad", 2, 2, false),
                 Arguments.of("nash-mtl:maxNorm=0,maxIterations=200", 2, 5, true),

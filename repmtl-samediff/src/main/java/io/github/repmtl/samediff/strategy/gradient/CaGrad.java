@@ -7,7 +7,7 @@ import io.github.repmtl.samediff.strategy.OptionSpec;
 import io.github.repmtl.samediff.strategy.StepContext;
 import io.github.repmtl.samediff.strategy.StrategyDescriptor;
 import io.github.repmtl.samediff.strategy.StrategyOptions;
-import io.github.repmtl.samediff.strategy.math.QuadraticProgram;
+import io.github.repmtl.samediff.strategy.math.CaGradDual;
 import io.github.repmtl.samediff.strategy.math.VectorMath;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,10 +24,11 @@ import java.util.List;
  * {@code g_w} is 0 (Pareto-stationary gradients) the direction is {@code g0 / s}. LibMTL's {@code 1e-8} guards are
  * left out, so the direction scales exactly with the gradients.
  *
- * <p>The dual is solved with ojAlgo on the trace-normalised Gram matrix (the same minimiser):
- * {@code sqrt(q) = min_{tau>0} (q / tau + tau) / 2} turns it into the jointly convex
- * {@code w^T G 1/T + r (w^T G w / (2 tau) + tau / 2)}, minimised alternately over {@code w} (a simplex QP) and
- * {@code tau = sqrt(w^T G w)} until {@code tau} is stable. Task-specific parameters get weight 1.
+ * <p>The dual is solved exactly (to round-off) by {@link CaGradDual} on the trace-normalised Gram matrix (the same
+ * minimiser): alternating exact min-norm steps, each followed by the closed-form solution of the optimality
+ * conditions on the current support. If it stops at its limit of 1000 alternations instead, the first occurrence
+ * is logged as a warning with the remaining duality gap and later ones at debug level. Task-specific parameters get
+ * weight 1.
  */
 public final class CaGrad extends AbstractStrategy {
     public static final StrategyDescriptor DESCRIPTOR = new StrategyDescriptor("cagrad",
@@ -39,11 +40,11 @@ public final class CaGrad extends AbstractStrategy {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaGrad.class);
     private static final int MAX_ALTERNATIONS = 1000;
-    private static final double RELATIVE_TOLERANCE = 1e-12;
     private static final double MIN_TAU = 1e-12;
 
     private final double c;
     private final int rescale;
+    private boolean warned;
 
     public CaGrad(List<String> taskNames, StrategyOptions options) {
         super(DESCRIPTOR.name(), taskNames, DESCRIPTOR.modes());
@@ -69,7 +70,9 @@ public final class CaGrad extends AbstractStrategy {
             double[][] normalized = VectorMath.scale(gram, 1 / trace);
             double radius = c * Math.sqrt(Math.max(0, VectorMath.dot(uniform, VectorMath.multiply(normalized, uniform))));
             if (radius > 0) {
-                double[] w = solveDual(normalized, uniform, radius);
+                CaGradDual.Result dual = CaGradDual.solve(normalized, radius, MAX_ALTERNATIONS);
+                if (!dual.converged()) warnNotConverged(context, dual);
+                double[] w = dual.weights();
                 double normGw = Math.sqrt(Math.max(0, VectorMath.dot(w, VectorMath.multiply(normalized, w))));
                 if (normGw > MIN_TAU) {
                     for (int t = 0; t < n; t++) coefficients[t] += radius / normGw * w[t] / divisor;
@@ -79,24 +82,13 @@ public final class CaGrad extends AbstractStrategy {
         return Aggregation.ofDirection(VectorMath.filled(n, 1), VectorMath.combine(gradients, coefficients), coefficients);
     }
 
-    private static double[] solveDual(double[][] gram, double[] uniform, double radius) {
-        double[] linear = VectorMath.multiply(gram, uniform);
-        double[] w = uniform;
-        double tau = tau(gram, w);
-        for (int iteration = 0; iteration < MAX_ALTERNATIONS; iteration++) {
-            double[][] quadratic = VectorMath.scale(gram, radius / tau);
-            w = QuadraticProgram.minimize(quadratic).plusLinear(linear).onSimplex().solve("the CAGrad dual");
-            double next = tau(gram, w);
-            boolean stable = Math.abs(next - tau) <= RELATIVE_TOLERANCE * tau;
-            tau = next;
-            if (stable) return w;
+    private void warnNotConverged(StepContext context, CaGradDual.Result dual) {
+        String message = where(context) + "the CAGrad dual stopped after {} alternations with relative duality gap {}";
+        if (warned) {
+            LOG.debug(message, dual.alternations(), dual.gap());
+        } else {
+            warned = true;
+            LOG.warn(message + "; later occurrences are logged at debug level", dual.alternations(), dual.gap());
         }
-        LOG.debug("CAGrad dual: tau not stable after {} alternations (tau = {})", MAX_ALTERNATIONS, tau);
-        return w;
-    }
-
-    /** {@code sqrt(w^T G w)}, at least {@link #MIN_TAU} (relative to the unit trace of the normalised G). */
-    private static double tau(double[][] gram, double[] w) {
-        return Math.max(MIN_TAU, Math.sqrt(Math.max(0, VectorMath.dot(w, VectorMath.multiply(gram, w)))));
     }
 }

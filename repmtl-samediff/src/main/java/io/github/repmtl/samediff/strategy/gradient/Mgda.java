@@ -9,6 +9,8 @@ import io.github.repmtl.samediff.strategy.StrategyDescriptor;
 import io.github.repmtl.samediff.strategy.StrategyOptions;
 import io.github.repmtl.samediff.strategy.math.MinNormSolver;
 import io.github.repmtl.samediff.strategy.math.VectorMath;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -18,8 +20,11 @@ import java.util.List;
  * {@code d = sum_t w_t g~_t} of the convex hull of the (optionally normalised) task gradients
  * {@code g~_t = g_t / s_t}; {@code s_t} = 1 ({@code none}), {@code ||g_t||} ({@code l2}), {@code L_t}
  * ({@code loss}) or {@code L_t ||g_t||} ({@code loss+}), LibMTL's {@code mgda_gn}. The weights sum to 1, so
- * {@code d} is on the mean scale; it has a non-negative inner product with every task gradient. Solved by
- * Frank-Wolfe or exactly by ojAlgo's QP solver. Task-specific parameters get weight 1 (LibMTL).
+ * {@code d} is on the mean scale; it has a non-negative inner product with every task gradient. Solved exactly by
+ * default ({@link MinNormSolver#exact}, Wolfe's min-norm-point algorithm), or by Frank-Wolfe with away steps
+ * ({@link MinNormSolver#frankWolfe}) to a duality-gap tolerance. When a solver stops short of its tolerance (the
+ * Frank-Wolfe iteration limit, or round-off in the exact solver) the first occurrence is logged as a warning with
+ * the remaining gap and later ones at debug level. Task-specific parameters get weight 1 (LibMTL).
  */
 public final class Mgda extends AbstractStrategy {
     public static final StrategyDescriptor DESCRIPTOR = new StrategyDescriptor("mgda",
@@ -27,16 +32,24 @@ public final class Mgda extends AbstractStrategy {
             EnumSet.of(GradientMode.PARAMETERS, GradientMode.REPRESENTATION),
             List.of(OptionSpec.choice("normalization", "none", List.of("none", "l2", "loss", "loss+"),
                             "gradient normalisation before the min-norm problem (LibMTL mgda_gn)"),
-                    OptionSpec.choice("solver", "frank-wolfe", List.of("frank-wolfe", "qp"),
-                            "Frank-Wolfe (Sener and Koltun, Algorithm 2) or the exact QP by ojAlgo"),
-                    OptionSpec.integer("maxIterations", 250, 1, 1_000_000, "Frank-Wolfe iteration limit"),
-                    OptionSpec.real("tolerance", 1e-5, 0, 1, "Frank-Wolfe stops when its step size falls below this")),
+                    OptionSpec.choice("solver", "qp", List.of("frank-wolfe", "qp"),
+                            "qp: the exact QP solution by Wolfe's finite min-norm-point algorithm (duality gap at most 1e-13"
+                                    + " max_t |g~_t|^2, the direction exact to round-off); frank-wolfe: Sener and Koltun's Algorithm 2"
+                                    + " with away steps, as accurate as maxIterations and tolerance allow"),
+                    OptionSpec.integer("maxIterations", 10_000, 1, 1_000_000,
+                            "Frank-Wolfe iteration limit (solver=frank-wolfe); reaching it logs a warning with the remaining gap"),
+                    OptionSpec.real("tolerance", 1e-10, 0, 1, "Frank-Wolfe (solver=frank-wolfe) stops when the duality gap"
+                            + " |d|^2 - min_t <g~_t, d> is at most this times max_t |g~_t|^2;"
+                            + " then |d - d*| <= sqrt(2 tolerance) max_t |g~_t|")),
             Mgda::new);
+
+    private static final Logger LOG = LoggerFactory.getLogger(Mgda.class);
 
     private final String normalization;
     private final boolean exact;
     private final int maxIterations;
     private final double tolerance;
+    private boolean warned;
 
     public Mgda(List<String> taskNames, StrategyOptions options) {
         super(DESCRIPTOR.name(), taskNames, DESCRIPTOR.modes());
@@ -56,11 +69,26 @@ public final class Mgda extends AbstractStrategy {
         for (int i = 0; i < n; i++) {
             for (int j = 0; j < n; j++) normalizedGram[i][j] = gram[i][j] / (scales[i] * scales[j]);
         }
-        double[] w = exact ? MinNormSolver.exact(normalizedGram)
+        MinNormSolver.Result solution = exact ? MinNormSolver.exact(normalizedGram)
                 : MinNormSolver.frankWolfe(normalizedGram, maxIterations, tolerance);
+        if (!solution.converged()) warnNotConverged(context, solution);
+        double[] w = solution.weights();
         double[] coefficients = new double[n];
         for (int t = 0; t < n; t++) coefficients[t] = w[t] / scales[t];
         return Aggregation.ofDirection(VectorMath.filled(n, 1), VectorMath.combine(gradients, coefficients), coefficients);
+    }
+
+    private void warnNotConverged(StepContext context, MinNormSolver.Result solution) {
+        String message = where(context) + (exact ? "the exact min-norm solver stopped by round-off"
+                : "Frank-Wolfe reached maxIterations = " + maxIterations) + " with duality gap {} (relative to max_t |g~_t|^2,"
+                + " tolerance {}), so |d - d*| <= {} max_t |g~_t|";
+        Object[] arguments = {solution.gap(), exact ? MinNormSolver.EXACT_TOLERANCE : tolerance, Math.sqrt(2 * solution.gap())};
+        if (warned) {
+            LOG.debug(message, arguments);
+        } else {
+            warned = true;
+            LOG.warn(message + "; later occurrences are logged at debug level", arguments);
+        }
     }
 
     private double[] normalizers(StepContext context, double[][] gram) {

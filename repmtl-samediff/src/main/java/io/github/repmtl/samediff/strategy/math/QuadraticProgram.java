@@ -9,11 +9,14 @@ import java.util.Arrays;
 
 /**
  * A small convex quadratic program {@code minimize 1/2 x^T Q x + c^T x} subject to optional lower bounds
- * {@code x >= l} and an optional simplex constraint ({@code x >= 0, sum x = 1}), solved by ojAlgo's
- * {@link ConvexSolver} (an active-set method). {@code Q} must be symmetric positive semi-definite; it is
- * symmetrised before solving.
+ * {@code x >= l}, solved by ojAlgo's {@link ConvexSolver} (an active-set method). {@code Q} must be symmetric
+ * positive semi-definite; it is symmetrised before solving. ojAlgo's stopping tolerances are its own: on
+ * ill-conditioned problems it can stop short of the optimum (as a simplex-constrained min-norm solver, with gradient
+ * norms spread over one to two orders of magnitude, it was seen to end with duality gaps of {@code 1e-7} to
+ * {@code 1e-5} of the trace, some with a positive weight set to 0), which is why the min-norm problems of MGDA and
+ * CAGrad use {@link MinNormSolver#exact} instead.
  *
- * <pre>{@code double[] w = QuadraticProgram.minimize(gram).onSimplex().solve("MGDA min-norm weights");}</pre>
+ * <pre>{@code double[] x = QuadraticProgram.minimize(q).plusLinear(c).lowerBounds(lower).solve("a sub-problem");}</pre>
  */
 public final class QuadraticProgram {
     static {
@@ -24,7 +27,6 @@ public final class QuadraticProgram {
     private final double[][] quadratic;
     private double[] linear;
     private double[] lowerBounds;
-    private boolean simplex;
 
     private QuadraticProgram(double[][] quadratic) {
         this.quadratic = quadratic;
@@ -52,12 +54,6 @@ public final class QuadraticProgram {
         return this;
     }
 
-    /** Restricts {@code x} to the probability simplex. */
-    public QuadraticProgram onSimplex() {
-        this.simplex = true;
-        return this;
-    }
-
     /**
      * Solves the program.
      *
@@ -76,20 +72,12 @@ public final class QuadraticProgram {
         }
         ConvexSolver.Builder builder = ConvexSolver.newBuilder()
                 .objective(store(q), Primitive64Store.FACTORY.column(c));
-        double[] lower = lowerBounds;
-        if (simplex) {
-            lower = new double[n];
-            if (lowerBounds != null) for (int i = 0; i < n; i++) lower[i] = Math.max(0, lowerBounds[i]);
-            double[] ones = new double[n];
-            Arrays.fill(ones, 1);
-            builder.equalities(Primitive64Store.FACTORY.rows(new double[][] {ones}), Primitive64Store.FACTORY.column(1.0));
-        }
-        if (lower != null) {
+        if (lowerBounds != null) {
             double[][] negIdentity = new double[n][n];
             double[] negLower = new double[n];
             for (int i = 0; i < n; i++) {
                 negIdentity[i][i] = -1;
-                negLower[i] = -lower[i];
+                negLower[i] = -lowerBounds[i];
             }
             builder.inequalities(store(negIdentity), Primitive64Store.FACTORY.column(negLower));
         }
