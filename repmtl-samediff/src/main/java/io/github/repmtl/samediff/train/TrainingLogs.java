@@ -18,7 +18,12 @@ import java.util.Map;
 /**
  * Writes the trainer's statistics to {@code steps.jsonl}, {@code steps.csv}, {@code epochs.jsonl} and
  * {@code epochs.csv} in a directory. On resume, lines of epochs after the checkpoint are dropped, so the logs
- * of a resumed run equal those of an uninterrupted one.
+ * of a resumed run equal those of an uninterrupted one (apart from the memory figures).
+ *
+ * <p>Each epoch row ends with the process's memory at the epoch's end ({@link MemoryUsage}, no collection forced):
+ * {@code heap_after_gc_mb} (Java heap in use after the last GC), {@code physical_mb} (JavaCPP's
+ * {@code Pointer.physicalBytes()}: resident memory of the process) and {@code native_total_mb} (JavaCPP's
+ * {@code Pointer.totalBytes()}: off-heap arrays); in {@code epochs.jsonl} the same under {@code "memory"}. MB = 10^6 bytes.
  */
 public final class TrainingLogs implements TrainingListener {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,7 +85,14 @@ public final class TrainingLogs implements TrainingListener {
 
     @Override
     public void onEpochEnd(EpochSummary e) {
-        append(epochsJsonl(), json(EpochLog.toJson(e)), null);
+        MemoryUsage mem = MemoryUsage.now();
+        Map<String, Object> row = EpochLog.toJson(e);
+        Map<String, Object> memory = new LinkedHashMap<>();
+        memory.put("heapAfterGcMb", mem.heapAfterGcMb());
+        memory.put("physicalMb", mem.physicalMb());
+        memory.put("nativeTotalMb", mem.totalMb());
+        row.put("memory", memory);
+        append(epochsJsonl(), json(row), null);
         List<String> header = new ArrayList<>(List.of("epoch", "seconds"));
         List<String> values = new ArrayList<>(List.of(String.valueOf(e.epoch()), num(e.seconds())));
         e.trainLosses().forEach((t, v) -> { header.add("train_loss_" + t); values.add(num(v)); });
@@ -88,6 +100,8 @@ public final class TrainingLogs implements TrainingListener {
         if (e.validationDeltaP() != null) { header.add("val_delta_p"); values.add(num(e.validationDeltaP().taskAveraged())); }
         addResults("test", e.test(), header, values);
         if (e.testDeltaP() != null) { header.add("test_delta_p"); values.add(num(e.testDeltaP().taskAveraged())); }
+        header.addAll(List.of("heap_after_gc_mb", "physical_mb", "native_total_mb"));
+        values.addAll(List.of(num(mem.heapAfterGcMb()), num(mem.physicalMb()), num(mem.totalMb())));
         append(epochsCsv(), String.join(",", values), String.join(",", header));
     }
 
