@@ -2,6 +2,7 @@ package io.github.repmtl.examples.cli;
 
 import io.github.repmtl.examples.bench.OverheadBenchmark;
 import io.github.repmtl.examples.bench.SmallDenseNet;
+import io.github.repmtl.examples.bench.SoakBenchmark;
 import io.github.repmtl.examples.bench.StrategyBenchmark;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.strategy.Strategies;
@@ -25,14 +26,17 @@ import java.util.concurrent.Callable;
  * {@code repmtl bench overhead}: median training-step time with Rep-MTL and with plain equal weighting on the same
  * graph and data, interleaved, one line per case: {@code overhead <case> ew_ms=<median> repmtl_ms=<median> ratio=<r>}.
  */
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18).")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18); 'soak' = memory growth per 1000 steps of a long Rep-MTL run (--cases lenet|resnet18, --steps, --batch).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies") String what;
+    @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies | soak") String what;
     @Option(names = "--cases", split = ",", defaultValue = "lenet,resnet18,dense", description = "Overhead cases (default: ${DEFAULT-VALUE}).")
     List<String> cases;
-    @Option(names = "--steps", description = "Measured steps per arm (default: 40 for overhead, 5 for strategies).") Integer steps;
+    @Option(names = "--steps", description = "Measured steps per arm (default: 40 for overhead, 5 for strategies); soak: training steps (default: 10000 for lenet, 1000 for resnet18).") Integer steps;
     @Option(names = "--warmup", description = "Warm-up steps per arm (default: 10 for overhead, 2 for strategies).") Integer warmup;
     @Option(names = "--warmup-seconds", defaultValue = "20", description = "Overhead: warm up for at least this long too (default: ${DEFAULT-VALUE}).") double warmupSeconds;
+
+    @Option(names = "--batch", description = "Soak: batch size (default: 256 for lenet, 32 for resnet18).") Integer soakBatch;
+    @Option(names = "--samples-csv", paramLabel = "PREFIX", description = "Soak: also write the samples to PREFIX-<case>.csv.") String soakCsv;
 
     @Option(names = "--strategies", split = ",", description = "Strategies to time (default: all registered).")
     List<String> strategies;
@@ -58,7 +62,20 @@ final class BenchCommand implements Callable<Integer> {
                 for (StrategyBenchmark.Row r : StrategyBenchmark.run(BenchCommand::resnet18, classificationBatch(32, 3, 64, 64, 31, 3), names, orElse(warmup, 2), orElse(steps, 5)))
                     System.out.println(r.line());
             }
-            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: overhead, strategies");
+            case "soak" -> {                                                  // memory growth over a long Rep-MTL run
+                List<String> soakCases = cases.equals(List.of("lenet", "resnet18", "dense")) ? List.of("lenet") : cases;
+                for (String c : soakCases) {
+                    boolean lenet = c.equals("lenet");
+                    if (!lenet && !c.equals("resnet18")) throw new IllegalArgumentException("unknown soak case '" + c + "'; available: lenet, resnet18");
+                    SoakBenchmark.Case sc = lenet ? new SoakBenchmark.Case("lenet", BenchCommand::lenet, new long[]{1, 36, 36}, 10)
+                            : new SoakBenchmark.Case("resnet18", BenchCommand::resnet18, new long[]{3, 64, 64}, 31);
+                    int n = orElse(steps, lenet ? 10_000 : 1_000);
+                    SoakBenchmark.Result r = SoakBenchmark.run(sc, n, soakBatch != null ? soakBatch : lenet ? 256 : 32, lenet ? 40 : 100, Math.max(1, n / 200));
+                    r.lines().forEach(System.out::println);
+                    if (soakCsv != null) r.writeCsv(java.nio.file.Path.of(soakCsv + "-" + c + ".csv"));
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: overhead, strategies, soak");
         }
         return 0;
     }

@@ -1,0 +1,43 @@
+package io.github.repmtl.examples.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The least-squares growth the soak benchmark reports, against values worked out by hand. */
+class SoakBenchmarkTest {
+    @Test
+    void slopeOfALineIsItsGrowthPer1000Steps() {
+        // y = 100 + 10 per 1000 steps; mean 115, so 10 / 115 = 8.6957 % per 1000 steps
+        SoakBenchmark.Growth g = SoakBenchmark.Growth.fit(new long[]{0, 1000, 2000, 3000}, new double[]{100, 110, 120, 130});
+        assertEquals(10.0, g.per1000(), 1e-12);
+        assertEquals(115.0, g.mean(), 1e-12);
+        assertEquals(100 * 10.0 / 115.0, g.percentPer1000(), 1e-12);
+    }
+
+    @Test
+    void slopeOfScatteredPoints() {
+        // x = 0, 500, 1000 steps, y = 1, 3, 2: mean x 500, mean y 2; sum dx dy = (-500)(-1) + 0 + 500 * 0 = 500,
+        // sum dx^2 = 2 * 500^2 = 500000; slope 0.001 per step = 1 per 1000 steps, 50 % of the mean
+        SoakBenchmark.Growth g = SoakBenchmark.Growth.fit(new long[]{0, 500, 1000}, new double[]{1, 3, 2});
+        assertEquals(1.0, g.per1000(), 1e-12);
+        assertEquals(50.0, g.percentPer1000(), 1e-12);
+        SoakBenchmark.Growth flat = SoakBenchmark.Growth.fit(new long[]{10, 20, 30}, new double[]{5, 5, 5});
+        assertEquals(0.0, flat.per1000(), 0.0);
+        assertThrows(IllegalArgumentException.class, () -> SoakBenchmark.Growth.fit(new long[]{7, 7}, new double[]{1, 2}));
+    }
+
+    @Test
+    void secondHalfUsesOnlyTheSamplesFromHalfwayOn() {
+        // steps 100..400: the first half (100) rises steeply, the second (200, 300, 400) by 2 per 100 steps
+        List<SoakBenchmark.Sample> s = List.of(sample(100, 0), sample(200, 50), sample(300, 52), sample(400, 54));
+        SoakBenchmark.Growth g = SoakBenchmark.Growth.secondHalf(s, SoakBenchmark.Sample::physical);
+        assertEquals(20.0, g.per1000(), 1e-9);
+        assertEquals(52.0, g.mean(), 1e-12);
+    }
+
+    private static SoakBenchmark.Sample sample(long step, long physical) { return new SoakBenchmark.Sample(step, step, 1, physical, 1, 1, 0); }
+}
