@@ -31,17 +31,19 @@ class FiniteDifferenceRepMtlTest {
         return worst;
     }
 
+    /** Worst relative error of the approximate mode in {@code dt} against the exact mode in float64 (the truth, free of float32 noise). */
     private static double compare(DataType dt, double relativeStep, double[] weights) {
-        SameDiff exactGraph = RepMtlTest.denseNet(dt, 4);
+        SameDiff exactGraph = RepMtlTest.denseNet(DataType.DOUBLE, 4);
         RepMtlGraph g = RepMtlTest.denseConfig().lambdaTsr(1.1).lambdaCsa(0.7).build().attachTo(exactGraph);
         g.setTaskWeights(weights);
-        Map<String, INDArray> feed = RepMtlTest.denseFeed(dt, 4);
-        Map<String, INDArray> exact = QuietConsole.call(() -> exactGraph.calculateGradients(feed, PARAMS.toArray(new String[0])));
+        Map<String, INDArray> exactFeed = RepMtlTest.denseFeed(DataType.DOUBLE, 4);
+        Map<String, INDArray> exact = QuietConsole.call(() -> exactGraph.calculateGradients(exactFeed, PARAMS.toArray(new String[0])));
         SameDiff fdGraph = RepMtlTest.denseNet(dt, 4);
         FiniteDifferenceRepMtl fd = FiniteDifferenceRepMtl.attachTo(RepMtlTest.denseConfig().lambdaTsr(1.1).lambdaCsa(0.7).build(), fdGraph, relativeStep);
-        FiniteDifferenceRepMtl.Step step = fd.gradients(new HashMap<>(feed), PARAMS, weights);
-        double objective = exactGraph.output(feed, RepMtlGraph.OBJECTIVE).get(RepMtlGraph.OBJECTIVE).getDouble(0);
-        assertTrue(Math.abs(step.objective() - objective) <= 1e-5 * Math.abs(objective), "objective " + step.objective() + " vs " + objective);
+        FiniteDifferenceRepMtl.Step step = fd.gradients(new HashMap<>(RepMtlTest.denseFeed(dt, 4)), PARAMS, weights);
+        double objective = exactGraph.output(exactFeed, RepMtlGraph.OBJECTIVE).get(RepMtlGraph.OBJECTIVE).getDouble(0);
+        double objectiveTolerance = dt == DataType.DOUBLE ? 1e-10 : 1e-5;
+        assertTrue(Math.abs(step.objective() - objective) <= objectiveTolerance * Math.abs(objective), "objective " + step.objective() + " vs " + objective);
         return worstRelativeError(step.gradients(), exact);
     }
 
@@ -56,7 +58,9 @@ class FiniteDifferenceRepMtlTest {
     @Test
     void matchesTheExactModeInFloat32() {
         double err = compare(DataType.FLOAT, 1e-2, new double[]{1, 1});
-        assertTrue(err < 2e-3, "float32 relative gradient error " + err);   // measured 6.7e-4 against exact float64
+        // measured 7.9e-4 here; float32 rounding in the two gradient passes depends on the CPU's kernels (a CI host
+        // gave 2.2e-3 against the float32 exact mode), so the bound leaves room; a wrong product is off by O(0.1)
+        assertTrue(err < 5e-3, "float32 relative gradient error vs the float64 exact mode " + err);
     }
 
     @Test
