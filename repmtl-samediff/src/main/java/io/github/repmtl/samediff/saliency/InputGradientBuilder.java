@@ -66,10 +66,10 @@ public final class InputGradientBuilder {
             }
         }
         for (Request r : requests) all.add(r.wrt());
-        Map<String, long[]> shapes = ShapeProbe.probe(sd, all, probeBatch, probeShapes);
-        probedShapes = Map.copyOf(shapes);
+        ShapeProbe.Facts facts = ShapeProbe.facts(sd, all, probeBatch, probeShapes);
+        probedShapes = Map.copyOf(facts.shapes());
         Map<Request, SDVariable> out = new LinkedHashMap<>();
-        for (Request r : requests) out.put(r, emit(r, new java.util.HashSet<>(relevant.get(r)), shapes));
+        for (Request r : requests) out.put(r, emit(r, new java.util.HashSet<>(relevant.get(r)), facts));
         return out;
     }
 
@@ -86,9 +86,9 @@ public final class InputGradientBuilder {
         }
     }
 
-    private SDVariable emit(Request r, Set<String> relevant, Map<String, long[]> shapes) {
+    private SDVariable emit(Request r, Set<String> relevant, ShapeProbe.Facts facts) {
         SDVariable loss = sd.getVariable(r.loss());
-        long[] lossShape = shapes.get(r.loss());
+        long[] lossShape = facts.shapes().get(r.loss());
         long size = 1;
         for (long d : lossShape) size *= d;
         if (size != 1) throw new IllegalArgumentException("loss '" + r.loss() + "' must be a scalar, its shape is " + java.util.Arrays.toString(lossShape));
@@ -129,7 +129,7 @@ public final class InputGradientBuilder {
             }
             SDVariable[] inVars = ins.stream().map(sd::getVariable).toArray(SDVariable[]::new);
             SDVariable[] outVars = outs.stream().map(sd::getVariable).toArray(SDVariable[]::new);
-            SDVariable[] gIn = rule.apply(new VjpContext(sd, op, inVars, outVars, gOut, needed, shapes));
+            SDVariable[] gIn = rule.apply(new VjpContext(sd, op, inVars, outVars, gOut, needed, facts));
             for (int i = 0; i < ins.size(); i++) {
                 if (!needed[i] || i >= gIn.length || gIn[i] == null) continue;
                 grads.merge(ins.get(i), gIn[i], SDVariable::add);

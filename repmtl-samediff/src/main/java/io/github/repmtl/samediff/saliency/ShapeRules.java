@@ -1,11 +1,14 @@
 package io.github.repmtl.samediff.saliency;
 
 import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
-/** Input-gradient rules of ops that only move entries around: reshape, permute, transpose, expand/squeeze, concat. */
+/**
+ * Input-gradient rules of ops that only move or copy entries: reshape, permute, transpose, expand/squeeze, concat,
+ * split, strided slices, tile and broadcast_to. Axes, bounds and repeats given by integer graph variables are resolved
+ * when the graph is built ({@link VjpContext#integerValue}).
+ */
 final class ShapeRules {
     private ShapeRules() {}
 
@@ -23,14 +26,31 @@ final class ShapeRules {
         rules.put("transpose", ShapeRules::permute);
         rules.put("concat", ShapeRules::concat);
         rules.put("strided_slice", ShapeRules::stridedSlice);
+        rules.put("split", ShapeRules::split);
+        rules.put("split_v", ShapeRules::split);
+        rules.put("tile", ShapeRules::tile);
+        rules.put("broadcast_to", c -> {
+            SDVariable[] r = new SDVariable[c.numInputs()];
+            r[0] = c.unbroadcast(c.g(), 0);
+            return r;
+        });
     }
 
     /** Unit-stride slices: the gradient is zero-padded back to the input's extent (the batch axis must be kept whole). */
     private static SDVariable[] stridedSlice(VjpContext c) {
         long[] begin = (long[]) c.field("begin"), end = (long[]) c.field("end"), strides = (long[]) c.field("strides");
-        int beginMask = (int) c.field("beginMask"), endMask = (int) c.field("endMask"), shrink = (int) c.field("shrinkAxisMask");
-        if (begin == null || end == null) throw c.unsupported("slice bounds given as graph variables");
-        if ((int) c.field("ellipsisMask") != 0 || (int) c.field("newAxisMask") != 0) throw c.unsupported("ellipsis or new-axis slicing");
+        if (begin == null && c.numInputs() >= 3) {                          // bounds given as graph variables
+            begin = c.integerValue(c.in(1));
+            end = c.integerValue(c.in(2));
+            strides = c.numInputs() > 3 ? c.integerValue(c.in(3)) : null;
+            // M2.1 resolves negative bounds given as variables differently from the static form (a 2..-1 slice of 5 has 1 entry)
+            if (java.util.Arrays.stream(begin).anyMatch(b -> b < 0) || java.util.Arrays.stream(end).anyMatch(e -> e < 0))
+                throw c.unsupported("negative slice bounds given as graph variables");
+        }
+        if (begin == null || end == null) throw c.unsupported("slice bounds not given");
+        long[] masks = c.iArgs();                          // [begin, ellipsis, end, new-axis, shrink] masks, then bounds
+        int beginMask = (int) masks[0], endMask = (int) masks[2], shrink = (int) masks[4];
+        if (masks[1] != 0 || masks[3] != 0) throw c.unsupported("ellipsis or new-axis slicing");
         long[] in = c.shape(c.in(0));
         int[][] pads = new int[in.length][2];
         SDVariable g = c.g();
@@ -68,11 +88,7 @@ final class ShapeRules {
             for (int i = 0; i < rank; i++) p[i] = (int) iArgs[i];
             return p;
         }
-        if (c.numInputs() > 1) {
-            INDArray arr = c.in(1).getArr();
-            if (arr == null) throw c.unsupported("permutation given by a non-constant variable");
-            return arr.toIntVector();
-        }
+        if (c.numInputs() > 1) return java.util.Arrays.stream(c.integerValue(c.in(1))).mapToInt(Math::toIntExact).toArray();
         int[] reversed = new int[rank];                    // transpose without dimensions reverses the axes
         for (int i = 0; i < rank; i++) reversed[i] = rank - 1 - i;
         return reversed;
@@ -81,12 +97,14 @@ final class ShapeRules {
     private static SDVariable[] concat(VjpContext c) {
         long[] iArgs = c.iArgs();
         int rank = c.rank(c.out());
-        int axis = iArgs.length > 0 ? (int) iArgs[0] : -1;
+        boolean dynamicAxis = (boolean) c.field("isDynamicAxis");       // the axis is the last input
+        int parts = dynamicAxis ? c.numInputs() - 1 : c.numInputs();
+        int axis = dynamicAxis ? (int) c.integerValue(c.in(parts))[0] : iArgs.length > 0 ? (int) iArgs[0] : -1;
         if (axis < 0) axis += rank;
         if (axis == 0) throw c.unsupported("concatenation along the batch axis");
         SDVariable[] r = new SDVariable[c.numInputs()];
         long offset = 0;
-        for (int i = 0; i < c.numInputs(); i++) {
+        for (int i = 0; i < parts; i++) {
             long size = c.shape(c.in(i))[axis];
             if (c.needsGradient(i)) {
                 long[] begin = new long[rank], end = new long[rank], strides = new long[rank];
@@ -98,6 +116,48 @@ final class ShapeRules {
             }
             offset += size;
         }
+        return r;
+    }
+
+    /** {@code split} / {@code split_v}: the output gradients (zeros for unused outputs) concatenated along the split axis. */
+    private static SDVariable[] split(VjpContext c) {
+        long[] iArgs = c.iArgs();
+        int data = 0;
+        int axis;
+        if (c.op().opName().equals("split")) {
+            if (c.numInputs() > 1) {                           // the data and a scalar axis, in either order
+                data = c.in(0).dataType().isFPType() ? 0 : 1;
+                axis = (int) c.integerValue(c.in(1 - data))[0];
+            } else {
+                axis = (int) iArgs[iArgs.length - 1];          // [numSplit, axis]
+            }
+        } else {
+            axis = c.numInputs() > 2 ? (int) c.integerValue(c.in(2))[0] : (int) iArgs[0];    // [axis, numSplit]
+        }
+        int rank = c.rank(c.in(data));
+        if (axis < 0) axis += rank;
+        if (axis == 0) throw c.unsupported("splitting the batch axis");
+        SDVariable[] parts = new SDVariable[c.numOutputs()];
+        for (int i = 0; i < parts.length; i++) parts[i] = c.g(i) != null ? c.g(i) : c.sd().zerosLike(c.out(i));
+        SDVariable[] r = new SDVariable[c.numInputs()];
+        r[data] = parts.length == 1 ? parts[0] : c.sd().concat(axis, parts);
+        return r;
+    }
+
+    /** {@code tile}: the output gradient viewed as {@code [r0, n0, r1, n1, ...]} and summed over the copies. */
+    private static SDVariable[] tile(VjpContext c) {
+        long[] in = c.shape(c.in(0));
+        long[] reps = c.numInputs() > 1 ? c.integerValue(c.in(1)) : c.iArgs();
+        if (reps.length != in.length) throw c.unsupported(reps.length + " repeats for rank " + in.length);
+        long[] view = new long[2 * in.length];
+        int[] copies = new int[in.length];
+        for (int d = 0; d < in.length; d++) {
+            view[2 * d] = reps[d];
+            view[2 * d + 1] = d == 0 ? -1 : in[d];             // the batch size is not fixed
+            copies[d] = 2 * d;
+        }
+        SDVariable[] r = new SDVariable[c.numInputs()];
+        r[0] = c.sd().reshape(c.g(), view).sum(false, copies);
         return r;
     }
 }

@@ -26,16 +26,18 @@ public final class VjpContext {
     private final SDVariable[] gradOutputs;
     private final boolean[] needed;
     private final Map<String, long[]> shapes;
+    private final Map<String, long[]> integerValues;
 
     VjpContext(SameDiff sd, DifferentialFunction op, SDVariable[] inputs, SDVariable[] outputs,
-               SDVariable[] gradOutputs, boolean[] needed, Map<String, long[]> shapes) {
+               SDVariable[] gradOutputs, boolean[] needed, ShapeProbe.Facts facts) {
         this.sd = sd;
         this.op = op;
         this.inputs = inputs;
         this.outputs = outputs;
         this.gradOutputs = gradOutputs;
         this.needed = needed;
-        this.shapes = shapes;
+        this.shapes = facts.shapes();
+        this.integerValues = facts.integerValues();
     }
 
     public SameDiff sd() { return sd; }
@@ -44,6 +46,7 @@ public final class VjpContext {
     public SDVariable in(int i) { return inputs[i]; }
     public SDVariable out() { return outputs[0]; }
     public SDVariable out(int i) { return outputs[i]; }
+    public int numOutputs() { return outputs.length; }
     /** Gradient arriving at the (first) output. */
     public SDVariable g() { return gradOutputs[0]; }
     public SDVariable g(int i) { return gradOutputs[i]; }
@@ -58,6 +61,18 @@ public final class VjpContext {
     }
 
     public int rank(SDVariable v) { return shape(v).length; }
+
+    /**
+     * Value of a small integer variable (axes, slice bounds, paddings, repeats): a constant's or variable's array,
+     * or what the {@link ShapeProbe} computed for an array of at most {@link ShapeProbe#MAX_INTEGER_VALUES} entries.
+     */
+    public long[] integerValue(SDVariable v) {
+        long[] value = integerValues.get(v.name());
+        if (value == null && v.getArr() != null && v.dataType().isIntType()) value = v.getArr().reshape(v.getArr().length()).toLongVector();
+        if (value == null) throw unsupported("the value of '" + v.name() + "' is not known when the graph is built (only integer arrays of at most "
+                + ShapeProbe.MAX_INTEGER_VALUES + " entries are recorded by the shape probe)");
+        return value;
+    }
 
     /** A scalar constant in the op's data type. */
     public SDVariable scalar(double value) { return FastGraphOps.scalar(sd, value, dataType()); }
@@ -89,6 +104,11 @@ public final class VjpContext {
     /** Integer arguments of a custom op (empty for legacy ops). */
     public long[] iArgs() {
         return op instanceof DynamicCustomOp d && d.iArgs() != null ? d.iArgs() : new long[0];
+    }
+
+    /** Floating-point arguments of a custom op (empty for legacy ops). */
+    public double[] tArgs() {
+        return op instanceof DynamicCustomOp d && d.tArgs() != null ? d.tArgs() : new double[0];
     }
 
     /** Reads a (possibly private) field of the op, e.g. reduction dimensions or a convolution config. */

@@ -22,6 +22,8 @@ public final class VjpRules {
         LinearRules.register(m);
         ConvolutionRules.register(m);
         ShapeRules.register(m);
+        PaddingRules.register(m);
+        NormalizationRules.register(m);
         RULES = Collections.unmodifiableMap(m);
     }
 
