@@ -2,6 +2,7 @@ package io.github.repmtl.zoo;
 
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.StatisticUpdate;
+import io.github.repmtl.samediff.model.TaskHeads;
 import io.github.repmtl.samediff.model.TaskSpec;
 import io.github.repmtl.samediff.nn.LayerContext;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -43,7 +44,7 @@ public final class HpsDeepLab {
         @Override
         public MultiTaskModel init() {
             validateTasks("HpsDeepLab");
-            for (TaskSpec t : tasks) TaskOutputs.requireKind(t, true, "HpsDeepLab");
+            for (TaskSpec t : tasks) TaskKindCheck.requireKind(t, true, "HpsDeepLab");
             if (channels != 3) throw new IllegalArgumentException("HpsDeepLab takes RGB input (3 channels), got " + channels);
             if (height % 8 != 0 || width % 8 != 0)
                 throw new IllegalArgumentException("HpsDeepLab input height and width must be multiples of 8, got " + height + "x" + width);
@@ -60,7 +61,7 @@ public final class HpsDeepLab {
             MultiTaskModel.Builder model = MultiTaskModel.builder(sd);
             for (TaskSpec t : tasks) {
                 DeepLabHead head = new DeepLabHead(fm.channels(), t.outputs(), (int) fm.height(), (int) fm.width(), height, width, dropoutLayer(0.5));
-                TaskOutputs.attach(sd, t, head.apply(ctx, t.name(), z), height, width);
+                TaskHeads.attach(sd, t, head.apply(ctx, t.name(), z), height, width);
                 model.task(t, ModelNames.INPUT, ModelNames.SHARED, ModelNames.output(t.name()), ModelNames.label(t.name()), ModelNames.loss(t.name()));
             }
             model.trainingFlag(LayerContext.TRAINING_FLAG);

@@ -1,6 +1,7 @@
 package io.github.repmtl.zoo;
 
 import io.github.repmtl.samediff.model.MultiTaskModel;
+import io.github.repmtl.samediff.model.TaskHeads;
 import io.github.repmtl.samediff.model.TaskSpec;
 import io.github.repmtl.samediff.nn.Conv2d;
 import io.github.repmtl.samediff.nn.Dense;
@@ -31,7 +32,7 @@ public final class HpsLeNet {
         @Override
         public MultiTaskModel init() {
             validateTasks("HpsLeNet");
-            for (TaskSpec t : tasks) TaskOutputs.requireKind(t, false, "HpsLeNet");
+            for (TaskSpec t : tasks) TaskKindCheck.requireKind(t, false, "HpsLeNet");
             SameDiff sd = SameDiff.create();
             LayerContext ctx = LayerContext.create(sd, dataType, seed);
             SDVariable x = sd.placeHolder(ModelNames.INPUT, dataType, -1, channels, height, width);
@@ -50,7 +51,7 @@ public final class HpsLeNet {
             for (TaskSpec t : tasks) {
                 SDVariable hidden = sd.nn().relu(Dense.builder(50, 50).build().apply(ctx, t.name() + "/fc1", z), 0);
                 SDVariable logits = Dense.builder(50, t.outputs()).build().apply(ctx, t.name() + "/fc2", hidden);
-                TaskOutputs.attach(sd, t, logits, 0, 0);
+                TaskHeads.attach(sd, t, logits, 0, 0);
                 model.task(t, ModelNames.INPUT, ModelNames.SHARED, ModelNames.output(t.name()), ModelNames.label(t.name()), ModelNames.loss(t.name()));
             }
             return model.build();

@@ -2,6 +2,7 @@ package io.github.repmtl.zoo;
 
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.StatisticUpdate;
+import io.github.repmtl.samediff.model.TaskHeads;
 import io.github.repmtl.samediff.model.TaskSpec;
 import io.github.repmtl.samediff.nn.BatchNorm;
 import io.github.repmtl.samediff.nn.Dense;
@@ -57,7 +58,7 @@ public final class HpsResNet {
         @Override
         public MultiTaskModel init() {
             validateTasks("HpsResNet");
-            for (TaskSpec t : tasks) TaskOutputs.requireKind(t, false, "HpsResNet");
+            for (TaskSpec t : tasks) TaskKindCheck.requireKind(t, false, "HpsResNet");
             if (channels != 3) throw new IllegalArgumentException("HpsResNet takes RGB input (3 channels), got " + channels);
             ResNetTrunk resnet = trunk != null ? trunk : ResNetTrunk.builder(depth).build();
             resnet.outputShape(height, width);                                   // validates the input size
@@ -82,7 +83,7 @@ public final class HpsResNet {
                     sharedZ = sd.identity(shared, dropoutLayer(0.5).apply(ctx, "shared/dropout", h));
                 }
                 SDVariable logits = Dense.builder(REPRESENTATION, t.outputs()).build().apply(root, t.name() + "/fc", sharedZ);
-                TaskOutputs.attach(sd, t, logits, 0, 0);
+                TaskHeads.attach(sd, t, logits, 0, 0);
                 model.task(t, input, shared, ModelNames.output(t.name()), ModelNames.label(t.name()), ModelNames.loss(t.name()));
             }
             if (root.hasTrainingFlag()) model.trainingFlag(LayerContext.TRAINING_FLAG);

@@ -2,6 +2,7 @@ package io.github.repmtl.zoo;
 
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.StatisticUpdate;
+import io.github.repmtl.samediff.model.TaskHeads;
 import io.github.repmtl.samediff.model.TaskSpec;
 import io.github.repmtl.samediff.nn.Conv2d;
 import io.github.repmtl.samediff.nn.LayerContext;
@@ -31,7 +32,7 @@ public final class HpsSegNet {
         @Override
         public MultiTaskModel init() {
             validateTasks("HpsSegNet");
-            for (TaskSpec t : tasks) TaskOutputs.requireKind(t, true, "HpsSegNet");
+            for (TaskSpec t : tasks) TaskKindCheck.requireKind(t, true, "HpsSegNet");
             SameDiff sd = SameDiff.create();
             LayerContext ctx = LayerContext.create(sd, dataType, seed);
             SegNetTrunk trunk = new SegNetTrunk(channels);
@@ -46,7 +47,7 @@ public final class HpsSegNet {
                         .build().apply(ctx, t.name() + "/conv1", z);
                 SDVariable pred = Conv2d.builder(c, t.outputs()).kernel(1).weightInit(WeightInit.xavierNormal()).biasInit(WeightInit.constant(0))
                         .build().apply(ctx, t.name() + "/conv2", h);
-                TaskOutputs.attach(sd, t, pred, height, width);
+                TaskHeads.attach(sd, t, pred, height, width);
                 model.task(t, ModelNames.INPUT, ModelNames.SHARED, ModelNames.output(t.name()), ModelNames.label(t.name()), ModelNames.loss(t.name()));
             }
             model.trainingFlag(LayerContext.TRAINING_FLAG);

@@ -26,9 +26,9 @@ public final class ModelNames {
     public static String trunkOutput(String task) { return TRUNK_OUTPUT + "/" + task; }
 
     /** The prediction of {@code task}: logits, depth, or unit normals. */
-    public static String output(String task) { return task + "/output"; }
+    public static String output(String task) { return io.github.repmtl.samediff.model.TaskHeads.output(task); }
 
-    public static String label(String task) { return task + "/label"; }
+    public static String label(String task) { return io.github.repmtl.samediff.model.TaskHeads.label(task); }
 
-    public static String loss(String task) { return task + "/loss"; }
+    public static String loss(String task) { return io.github.repmtl.samediff.model.TaskHeads.loss(task); }
 }

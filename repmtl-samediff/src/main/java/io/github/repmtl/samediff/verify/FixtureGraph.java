@@ -32,6 +32,7 @@ public final class FixtureGraph {
 
     public FixtureGraph(GoldenFixture fx) {
         JsonNode graph = fx.graph();
+        if (graph == null) throw new IllegalArgumentException(fx.file() + ": no model.graph (the network of a fixture of an imported model is its model file)");
         Set<String> inputs = new java.util.HashSet<>();
         for (JsonNode n : graph.path("inputs")) inputs.add(n.asText());
         for (Map.Entry<String, INDArray> e : fx.data().entrySet()) {
