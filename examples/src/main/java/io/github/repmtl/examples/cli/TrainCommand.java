@@ -36,14 +36,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code repmtl train}: trains a zoo model on a benchmark with any strategy, with or without Rep-MTL, and writes
+ * {@code repmtl train}: trains a zoo model (or one imported from ONNX, {@link OnnxModelOptions}) on a benchmark with any strategy, with or without Rep-MTL, and writes
  * into {@code --out}: {@code logs/} (the trainer's step and epoch logs), {@code checkpoints/}, {@code model/} (the
  * weights after the last epoch, {@link MultiTaskModelFiles}), {@code plots/} (training curves; for dense
  * benchmarks also {@code plots/saliency/}) and {@code run.json} (the settings and the selected result).
  * LibMTL's flag names are accepted as aliases ({@code --weighting}, {@code --arch HPS}, {@code --optim},
  * {@code --scheduler}, {@code --dataset_path}, {@code --save_path}, {@code --train_bs}, ...).
  */
-@Command(mixinStandardHelpOptions = true, name = "train", sortOptions = false, description = "Train a zoo model on a benchmark (any strategy, Rep-MTL on or off).")
+@Command(mixinStandardHelpOptions = true, name = "train", sortOptions = false, description = "Train a zoo model, or a model imported from ONNX, on a benchmark (any strategy, Rep-MTL on or off).")
 final class TrainCommand implements Callable<Integer> {
     static final double DEFAULT_LEARNING_RATE = 1e-4;
 
@@ -52,6 +52,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "NAME",
             description = "lenet (multifashion, multimnist), deeplab|segnet (nyuv2, cityscapes; default deeplab), resnet18|resnet50 (office-*; default resnet18).")
     String model;
+
+    @Mixin OnnxModelOptions onnx;
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "LibMTL's architecture flag; only HPS (hard parameter sharing) is available.")
     String arch;
@@ -120,7 +122,7 @@ final class TrainCommand implements Callable<Integer> {
         Settings s = settings(benchmark);
         Path outDir = out != null ? out : Path.of("results", "train-" + benchmark.cliName() + "-" + s.model());
         BenchmarkData dataset = BenchmarkData.open(data);
-        MultiTaskModel m = ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained));
+        MultiTaskModel m = onnx.isSet() ? onnx.create(dataset) : ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained));
         Baselines reference = BaselineChoice.forTraining(baselines, benchmark).orElse(null);
 
         MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(s.optimizer()).epochs(s.epochs()).seed(data.seed).selection(s.selection())
@@ -156,7 +158,10 @@ final class TrainCommand implements Callable<Integer> {
     Settings settings(Benchmark benchmark) {
         if (arch != null && !arch.trim().equalsIgnoreCase("HPS"))
             throw new IllegalArgumentException("--arch " + arch + " is not available: only HPS (hard parameter sharing) is implemented");
-        String modelName = benchmark.model(model);
+        onnx.validate();
+        if (onnx.isSet() && model != null) throw new IllegalArgumentException("--model and --onnx are exclusive: --onnx trains the imported model");
+        if (onnx.isSet() && pretrained != null) throw new IllegalArgumentException("--pretrained applies to zoo models; an --onnx model brings its own weights");
+        String modelName = onnx.isSet() ? onnx.modelName() : benchmark.model(model);
         boolean on = repMtl.isOn();
         RepMtlCandidate config = repMtl.configuration();
         String strategyName = Strategies.descriptor(strategy != null ? strategy : config != null ? config.strategy() : "ew").name();
