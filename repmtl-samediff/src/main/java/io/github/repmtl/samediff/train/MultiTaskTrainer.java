@@ -205,6 +205,7 @@ public final class MultiTaskTrainer {
             history.add(s);
             for (TrainingListener l : cfg.listeners) l.onEpochEnd(s);
             if (cfg.checkpointDir != null) checkpoint(epoch).save(cfg.checkpointDir, epoch, cfg.keepCheckpoints);
+            SessionMemory.release(model.sameDiff());
         }
         TrainingResult result = select();
         for (TrainingListener l : cfg.listeners) l.onTrainingEnd(result);
