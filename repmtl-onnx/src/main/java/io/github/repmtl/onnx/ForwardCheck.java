@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -47,22 +48,38 @@ public final class ForwardCheck {
      * {@code model.output.NAME.npy} (C order, little endian).
      */
     public static ForwardCheck fromNpyFiles(Path onnxFile) {
-        String stem = onnxFile.getFileName().toString().replaceFirst("\\.onnx$", "");
-        Path dir = onnxFile.toAbsolutePath().getParent();
+        String stem = stem(onnxFile);
         Map<String, INDArray> in = new LinkedHashMap<>(), out = new LinkedHashMap<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (!name.endsWith(".npy")) continue;
-                if (name.startsWith(stem + ".input.")) in.put(name.substring(stem.length() + 7, name.length() - 4), Nd4j.createFromNpyFile(f.toFile()));
-                else if (name.startsWith(stem + ".output.")) out.put(name.substring(stem.length() + 8, name.length() - 4), Nd4j.createFromNpyFile(f.toFile()));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        for (Path f : npyFiles(onnxFile)) {
+            String name = f.getFileName().toString();
+            if (name.startsWith(stem + ".input.")) in.put(name.substring(stem.length() + 7, name.length() - 4), Nd4j.createFromNpyFile(f.toFile()));
+            else out.put(name.substring(stem.length() + 8, name.length() - 4), Nd4j.createFromNpyFile(f.toFile()));
         }
         if (in.isEmpty() || out.isEmpty())
             throw new OnnxImportException("no forward-check samples beside " + onnxFile + " (expected " + stem + ".input.NAME.npy and " + stem + ".output.NAME.npy)");
         return of(in, out);
+    }
+
+    /** Whether sample inputs of the export script ({@code STEM.input.NAME.npy}, see {@link #fromNpyFiles}) lie beside {@code onnxFile}. */
+    public static boolean hasNpyFiles(Path onnxFile) {
+        String stem = stem(onnxFile);
+        return npyFiles(onnxFile).stream().anyMatch(f -> f.getFileName().toString().startsWith(stem + ".input."));
+    }
+
+    private static String stem(Path onnxFile) { return onnxFile.getFileName().toString().replaceFirst("\\.onnx$", ""); }
+
+    /** The {@code STEM.input.*.npy} and {@code STEM.output.*.npy} files beside {@code onnxFile}, sorted. */
+    private static List<Path> npyFiles(Path onnxFile) {
+        String stem = stem(onnxFile);
+        Path dir = onnxFile.toAbsolutePath().getParent();
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> {
+                String name = f.getFileName().toString();
+                return name.endsWith(".npy") && (name.startsWith(stem + ".input.") || name.startsWith(stem + ".output."));
+            }).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** The same samples with another tolerance. */

@@ -125,10 +125,7 @@ final class OnnxModelRewriter {
                     dropouts.add(dropoutCut(n, initializers, producers));
                     // a marker the importer keeps (it drops an Identity of a computed value): x + 0
                     String zero = n.getOutput(0) + "_marker_zero";
-                    Onnx.TensorProto.Builder z = Onnx.TensorProto.newBuilder().setName(zero).setDataType(floatType);
-                    if (floatType == Onnx.TensorProto.DataType.DOUBLE_VALUE) z.addDoubleData(0);
-                    else z.addFloatData(0);
-                    out.addInitializer(z);
+                    out.addInitializer(floats(zero, floatType, new long[0], new double[1]));
                     out.addNode(Onnx.NodeProto.newBuilder().setOpType("Add").setName(n.getName()).addInput(n.getInput(0)).addInput(zero).addOutput(n.getOutput(0)));
                 }
                 case "Pad" -> {
@@ -164,13 +161,8 @@ final class OnnxModelRewriter {
             out.addNode(Onnx.NodeProto.newBuilder().setOpType("ReduceMean").setName(p + "_pool").addInput(cut.input()).addOutput(p + "_pool")
                     .addAttribute(ints("axes", 2, 3)).addAttribute(Onnx.AttributeProto.newBuilder().setName("keepdims")
                             .setType(Onnx.AttributeProto.AttributeType.INT).setI(1)));
-            Onnx.TensorProto.Builder zeros = Onnx.TensorProto.newBuilder().setName(p + "_zeros").setDataType(floatType)
-                    .addDims(1).addDims(1).addDims(cut.outHeight()).addDims(cut.outWidth());
-            for (long i = 0; i < cut.outHeight() * cut.outWidth(); i++) {
-                if (floatType == Onnx.TensorProto.DataType.DOUBLE_VALUE) zeros.addDoubleData(0);
-                else zeros.addFloatData(0);
-            }
-            out.addInitializer(zeros);
+            out.addInitializer(floats(p + "_zeros", floatType, new long[]{1, 1, cut.outHeight(), cut.outWidth()},
+                    new double[(int) (cut.outHeight() * cut.outWidth())]));
             return Onnx.NodeProto.newBuilder().setOpType("Add").setName(p).addInput(p + "_pool").addInput(p + "_zeros").addOutput(cut.output()).build();
         }
         out.addInitializer(int64s(p + "_repeats", 1, 1, (long) cut.scaleHeight(), (long) cut.scaleWidth()));
@@ -302,12 +294,19 @@ final class OnnxModelRewriter {
 
     private static Onnx.TensorProto scaled(Onnx.TensorProto c, String name, double factor) {
         double[] v = values(c);
-        Onnx.TensorProto.Builder b = Onnx.TensorProto.newBuilder().setName(name).addAllDims(c.getDimsList()).setDataType(c.getDataType());
-        for (double x : v) {
-            if (c.getDataType() == Onnx.TensorProto.DataType.DOUBLE_VALUE) b.addDoubleData(x * factor);
-            else b.addFloatData((float) (x * factor));
+        for (int i = 0; i < v.length; i++) v[i] *= factor;
+        return floats(name, c.getDataType(), c.getDimsList().stream().mapToLong(Long::longValue).toArray(), v);
+    }
+
+    /** A float32 or float64 tensor ({@code type}) of the given dimensions and values. */
+    private static Onnx.TensorProto floats(String name, int type, long[] dims, double[] values) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(type);
+        for (long d : dims) t.addDims(d);
+        for (double v : values) {
+            if (type == Onnx.TensorProto.DataType.DOUBLE_VALUE) t.addDoubleData(v);
+            else t.addFloatData((float) v);
         }
-        return b.build();
+        return t.build();
     }
 
     /** Renames every value whose name contains {@code ':'}, consistently in inputs, outputs, initializers and nodes. */

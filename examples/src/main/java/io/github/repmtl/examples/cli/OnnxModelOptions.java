@@ -59,7 +59,7 @@ final class OnnxModelOptions {
             if (!outputs.containsKey(t)) throw new IllegalArgumentException("--task " + t + "=OUTPUT is missing: give the ONNX output of each task of " + taskNames);
         ImportedModel.Builder b = ImportedModel.fromOnnx(file).sharedActivation(shared);
         for (TaskSpec t : data.tasks()) b.task(t, outputs.get(t.name()));
-        if (forwardCheck.equals("on") || forwardCheck.equals("auto") && hasSamples()) b.forwardCheck(ForwardCheck.fromNpyFiles(file));
+        if (forwardCheck.equals("on") || forwardCheck.equals("auto") && ForwardCheck.hasNpyFiles(file)) b.forwardCheck(ForwardCheck.fromNpyFiles(file));
         MultiTaskModel m = b.build();
         String input = m.inputs().get(0);
         long[] shape = m.sameDiff().getVariable(input).placeholderShape();
@@ -68,14 +68,5 @@ final class OnnxModelOptions {
             throw new IllegalArgumentException("--onnx " + file.getFileName() + ": its input '" + input + "' has shape " + Arrays.toString(shape)
                     + ", the data of " + data.benchmark().cliName() + " is [B, " + want[0] + ", " + want[1] + ", " + want[2] + "]");
         return m;
-    }
-
-    private boolean hasSamples() {
-        String stem = file.getFileName().toString().replaceFirst("\\.onnx$", "");
-        try (var files = Files.list(file.toAbsolutePath().getParent())) {
-            return files.anyMatch(f -> f.getFileName().toString().startsWith(stem + ".input.") && f.getFileName().toString().endsWith(".npy"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot list the folder of " + file + ": " + e.getMessage(), e);
-        }
     }
 }
