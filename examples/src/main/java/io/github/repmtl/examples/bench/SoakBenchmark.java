@@ -43,8 +43,11 @@ public final class SoakBenchmark {
     /** One sample of the four figures (bytes) after {@code step} steps. */
     public record Sample(long step, double seconds, long heapAfterGc, long physical, long total, long rss, long arrayCache) {}
 
-    /** A least-squares line through (step, value): its slope per 1000 steps and the values' mean. */
-    public record Growth(double per1000, double mean) {
+    /**
+     * A least-squares line through (step, value): its slope per 1000 steps, the slope's standard error (how far
+     * sampling noise alone moves it; NaN for two points) and the values' mean.
+     */
+    public record Growth(double per1000, double standardError, double mean) {
         /** Slope per 1000 steps as a percentage of the mean. */
         public double percentPer1000() { return 100 * per1000 / mean; }
 
@@ -61,7 +64,13 @@ public final class SoakBenchmark {
                 sxx += (steps[i] - mx) * (steps[i] - mx);
             }
             if (sxx == 0) throw new IllegalArgumentException("all samples are at one step");
-            return new Growth(1000 * sxy / sxx, my);
+            double slope = sxy / sxx, residuals = 0;
+            for (int i = 0; i < steps.length; i++) {
+                double r = values[i] - (my + slope * (steps[i] - mx));
+                residuals += r * r;
+            }
+            double se = steps.length > 2 ? Math.sqrt(residuals / (steps.length - 2) / sxx) : Double.NaN;
+            return new Growth(1000 * slope, 1000 * se, my);
         }
 
         /** The fit over the samples of the second half of the run (step >= last step / 2). */
@@ -93,9 +102,10 @@ public final class SoakBenchmark {
         private String line(String figure, ToDoubleFunction<Sample> f) {
             Growth g = growth(f);
             Sample first = samples.get(0), last = samples.get(samples.size() - 1);
-            return String.format(Locale.ROOT, "soak %s %-14s first=%.1fMB last=%.1fMB max=%.1fMB half2_mean=%.1fMB growth=%+.2fMB/1000steps (%+.3f%%/1000steps)",
+            return String.format(Locale.ROOT, "soak %s %-14s first=%.1fMB last=%.1fMB max=%.1fMB half2_mean=%.1fMB growth=%+.2f±%.2fMB/1000steps (%+.3f±%.3f%%/1000steps; ± one standard error)",
                     name, figure, f.applyAsDouble(first) / 1e6, f.applyAsDouble(last) / 1e6,
-                    samples.stream().mapToDouble(f).max().orElse(Double.NaN) / 1e6, g.mean() / 1e6, g.per1000() / 1e6, g.percentPer1000());
+                    samples.stream().mapToDouble(f).max().orElse(Double.NaN) / 1e6, g.mean() / 1e6, g.per1000() / 1e6,
+                    g.standardError() / 1e6, g.percentPer1000(), 100 * g.standardError() / g.mean());
         }
 
         /** Writes the samples as CSV (step, seconds and the four figures in bytes). */

@@ -25,8 +25,13 @@ class SoakBenchmarkTest {
         SoakBenchmark.Growth g = SoakBenchmark.Growth.fit(new long[]{0, 500, 1000}, new double[]{1, 3, 2});
         assertEquals(1.0, g.per1000(), 1e-12);
         assertEquals(50.0, g.percentPer1000(), 1e-12);
+        // fitted values 1.5, 2, 2.5, residuals -0.5, 1, -0.5: sum of squares 1.5 over n - 2 = 1 degree of freedom;
+        // standard error sqrt(1.5 / 500000) per step = 1.7321 per 1000 steps
+        assertEquals(1000 * Math.sqrt(1.5 / 500000), g.standardError(), 1e-12);
         SoakBenchmark.Growth flat = SoakBenchmark.Growth.fit(new long[]{10, 20, 30}, new double[]{5, 5, 5});
         assertEquals(0.0, flat.per1000(), 0.0);
+        assertEquals(0.0, flat.standardError(), 0.0);
+        assertEquals(Double.NaN, SoakBenchmark.Growth.fit(new long[]{1, 2}, new double[]{1, 2}).standardError());
         assertThrows(IllegalArgumentException.class, () -> SoakBenchmark.Growth.fit(new long[]{7, 7}, new double[]{1, 2}));
     }
 
