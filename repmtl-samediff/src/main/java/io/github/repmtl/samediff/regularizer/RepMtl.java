@@ -36,12 +36,13 @@ import java.util.Map;
  * In multi-input mode each task names its own shared activation {@code Z_t}; saliencies are aligned by batch
  * position and truncated to the smallest task batch for TSR and CSA.
  */
-public final class RepMtl {
+public final class RepMtl implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** Floor under {@code L_t} before the log transform, so a zero loss gives a finite term and gradient. */
     public static final double LOSS_FLOOR = 1e-30;
 
     /** One task: its name, scalar loss variable and the shared activation its head reads. */
-    public record Task(String name, String loss, String shared) {}
+    public record Task(String name, String loss, String shared) implements java.io.Serializable {}
 
     private final List<Task> tasks;
     private final double lambdaTsr, lambdaCsa, tau;

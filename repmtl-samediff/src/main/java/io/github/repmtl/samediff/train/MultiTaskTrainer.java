@@ -6,26 +6,17 @@ import io.github.repmtl.samediff.metrics.DeltaPTracker;
 import io.github.repmtl.samediff.metrics.TaskResult;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.StatisticUpdate;
-import io.github.repmtl.samediff.model.TaskBinding;
 import io.github.repmtl.samediff.regularizer.RegularizerPlacement;
 import io.github.repmtl.samediff.regularizer.RepMtl;
 import io.github.repmtl.samediff.regularizer.RepMtlGraph;
-import io.github.repmtl.samediff.saliency.GraphPaths;
-import io.github.repmtl.samediff.saliency.ShapeProbe;
 import io.github.repmtl.samediff.strategy.Aggregation;
 import io.github.repmtl.samediff.strategy.GradientMode;
 import io.github.repmtl.samediff.strategy.MultiTaskStrategy;
 import io.github.repmtl.samediff.strategy.StepContext;
-import io.github.repmtl.samediff.util.QuietConsole;
-import org.nd4j.autodiff.samediff.SDIndex;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.VariableType;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,95 +47,46 @@ import java.util.Set;
  */
 public final class MultiTaskTrainer {
     private static final Logger log = LoggerFactory.getLogger(MultiTaskTrainer.class);
-    static final String WEIGHTS = "mtl/task_weights";
-    static final String OBJECTIVE = "mtl/objective";
-    static final String INJECTION = "mtl/representation_direction";
 
     private final MultiTaskModel model;
     private final SameDiff sd;
     private final Builder cfg;
-    private final RepMtlGraph repGraph;
-    private final String objective;
-    private final String weightsVar;
+    private final TrainingGraph graph;
     private final List<String> params;
     private final Set<String> shared;
-    private final Set<String> statisticTargets;
     private final GradientMode mode;
-    private final long[] zTail;
     private final ParameterUpdater updater;
-    private final BatchFeeder feeder;
-    private final GradientPass pass;
-    private final TaskGradientGraph taskGraph;
     private final List<EpochSummary> history = new ArrayList<>();
     private DeltaPTracker valTracker, testTracker;
+    private StepSource source;
     private long step;
 
     private MultiTaskTrainer(Builder b) {
         this.cfg = b;
         this.model = b.model;
         this.sd = model.sameDiff();
-        this.feeder = new BatchFeeder(model);
-        this.mode = b.strategy == null ? GradientMode.NONE : (b.mode != null ? b.mode : b.strategy.preferredMode());
-        if (b.strategy != null && !b.strategy.supportedModes().contains(mode))
-            throw new IllegalArgumentException("strategy '" + b.strategy.name() + "' does not support gradient mode " + mode
-                    + "; it supports " + b.strategy.supportedModes());
+        this.mode = resolveMode(b.strategy, b.mode);
         if (b.strategy != null && !b.strategy.taskNames().equals(model.taskNames()))
             throw new IllegalArgumentException("strategy tasks " + b.strategy.taskNames() + " differ from the model's " + model.taskNames());
-        String obj, wv;
-        if (b.repMtl != null) {
-            if (!b.repMtl.taskNames().equals(model.taskNames()))
-                throw new IllegalArgumentException("Rep-MTL tasks " + b.repMtl.taskNames() + " differ from the model's " + model.taskNames());
-            this.repGraph = b.repMtl.attachTo(sd, b.placement);
-            obj = RepMtlGraph.OBJECTIVE;
-            wv = RepMtlGraph.TASK_WEIGHTS;
-        } else {
-            this.repGraph = null;
-            DataType dt = sd.getVariable(model.tasks().get(0).loss()).dataType();
-            SDVariable w = sd.constant(WEIGHTS, Nd4j.ones(dt, model.numTasks()));
-            SDVariable sum = null;
-            for (int t = 0; t < model.numTasks(); t++) {
-                SDVariable term = sd.getVariable(model.tasks().get(t).loss()).mul(w.get(SDIndex.point(t)));
-                sum = sum == null ? term : sum.add(term);
-            }
-            sd.identity(OBJECTIVE, sum);
-            obj = OBJECTIVE;
-            wv = WEIGHTS;
-        }
-        this.statisticTargets = new HashSet<>();
-        for (StatisticUpdate u : model.statisticUpdates()) statisticTargets.add(u.variable());
-        this.params = new ArrayList<>();
-        for (SDVariable v : sd.variables())
-            if (v.getVariableType() == VariableType.VARIABLE && v.dataType().isFPType() && !statisticTargets.contains(v.name())) params.add(v.name());
-        if (params.isEmpty()) throw new IllegalArgumentException("the model has no trainable variables");
-        this.shared = GraphPaths.upstream(sd, model.sharedActivations());
-        if (mode == GradientMode.REPRESENTATION && model.isMultiInput())
-            throw new IllegalArgumentException("gradient mode REPRESENTATION needs a single-input model; " + model.taskNames() + " have inputs " + model.inputs());
-        if (mode == GradientMode.PARAMETERS || mode == GradientMode.REPRESENTATION) {
-            this.taskGraph = TaskGradientGraph.build(model, mode, params, repGraph, obj, wv);
-            obj = taskGraph.objective();
-            wv = taskGraph.weights();
-        } else {
-            this.taskGraph = null;
-        }
-        this.objective = obj;
-        this.weightsVar = wv;
-        String trainObjective = objective;
-        if (mode == GradientMode.REPRESENTATION) {
-            String z = model.sharedActivations().get(0);
-            this.zTail = tail(ShapeProbe.probe(sd, List.of(z), ShapeProbe.PROBE_BATCH, Map.of()).get(z));
-            SDVariable zVar = sd.getVariable(z);
-            long[] phShape = new long[zTail.length + 1];
-            phShape[0] = -1;
-            System.arraycopy(zTail, 0, phShape, 1, zTail.length);
-            SDVariable d = sd.placeHolder(INJECTION, zVar.dataType(), phShape);
-            trainObjective = sd.getVariable(objective).add("mtl/train_objective", zVar.mul(d).sum()).name();
-        } else {
-            this.zTail = null;
-        }
-        sd.setLossVariables(trainObjective);
+        this.graph = TrainingGraph.prepare(model, b.repMtl, b.placement, mode);
+        this.params = graph.parameters();
+        this.shared = graph.sharedParameters();
         this.updater = new ParameterUpdater(b.optimizer);
-        QuietConsole.run(sd::createGradFunction);
-        this.pass = new GradientPass(sd);
+        this.source = b.source;
+        if (source == null && (b.train != null || b.trainPerTask != null)) source = new IteratorStepSource(graph, b.train, b.trainPerTask);
+    }
+
+    /**
+     * The gradient mode a strategy runs in: {@code requested} if given (it must be one the strategy supports), else
+     * the strategy's preferred one; {@link GradientMode#NONE} without a strategy.
+     */
+    public static GradientMode resolveMode(MultiTaskStrategy strategy, GradientMode requested) {
+        if (strategy == null) return GradientMode.NONE;
+        GradientMode m = requested != null ? requested : strategy.preferredMode();
+        if (!strategy.supportedModes().contains(m))
+            throw new IllegalArgumentException("strategy '" + strategy.name() + "' does not support gradient mode " + m
+                    + "; it supports " + strategy.supportedModes());
+        return m;
     }
 
     public static Builder builder(MultiTaskModel model) { return new Builder(model); }
@@ -153,7 +94,13 @@ public final class MultiTaskTrainer {
     public MultiTaskModel model() { return model; }
 
     /** The Rep-MTL graph when Rep-MTL is on, else {@code null}. */
-    public RepMtlGraph repMtlGraph() { return repGraph; }
+    public RepMtlGraph repMtlGraph() { return graph.repMtlGraph(); }
+
+    /** The model's graph as prepared for training (what every shard of a step runs). */
+    public TrainingGraph trainingGraph() { return graph; }
+
+    /** The gradient mode the strategy runs in ({@link GradientMode#NONE} for equal or loss weighting). */
+    public GradientMode gradientMode() { return mode; }
 
     public List<String> trainableParameters() { return List.copyOf(params); }
 
@@ -166,7 +113,7 @@ public final class MultiTaskTrainer {
      */
     public StepStats step(MultiDataSet batch) {
         if (model.isMultiInput()) throw new IllegalStateException("step(MultiDataSet) is for single-input models; " + model.taskNames() + " have one input each");
-        return trainStep(feeder.single(batch, "step " + step, true), 0, 0, 1);
+        return trainStep(new LocalStepData(graph, graph.feed(batch, "step " + step)), 0, 0, 1);
     }
 
     /**
@@ -181,7 +128,7 @@ public final class MultiTaskTrainer {
 
     /** Trains for the configured epochs (continuing from the newest checkpoint when resume is on). */
     public TrainingResult fit() {
-        if (cfg.train == null && cfg.trainPerTask == null) throw new IllegalStateException("no training data: call train(...) or trainPerTask(...) on the builder");
+        if (source == null) throw new IllegalStateException("no training data: call train(...), trainPerTask(...) or trainingSource(...) on the builder");
         int first = 0;
         if (cfg.resume && cfg.checkpointDir != null && !Checkpoint.list(cfg.checkpointDir).isEmpty()) {
             List<Path> all = Checkpoint.list(cfg.checkpointDir);
@@ -195,8 +142,8 @@ public final class MultiTaskTrainer {
             if (e.validation() != null) valTracker.compute(e.validation().values());
             if (e.test() != null) testTracker.compute(e.test().values());
         }
-        for (int e = 0; e < first; e++) resetTraining();              // replay iterator positions (seeded shuffles)
-        int batches = batchesPerEpoch();
+        for (int e = 0; e < first; e++) source.reset();               // replay iterator positions (seeded shuffles)
+        int batches = source.batchesPerEpoch();
         for (TrainingListener l : cfg.listeners) l.onTrainingStart(this, first, cfg.epochs, batches);
         for (int epoch = first; epoch < cfg.epochs; epoch++) {
             long t0 = System.nanoTime();
@@ -222,47 +169,12 @@ public final class MultiTaskTrainer {
         return new TrainingResult(List.copyOf(history), cfg.selection, "none", List.of(), Double.NaN);
     }
 
-    private void resetTraining() {
-        if (cfg.train != null) cfg.train.reset();
-        else cfg.trainPerTask.forEach(MultiDataSetIterator::reset);
-    }
-
-    private int batchesPerEpoch() {
-        resetTraining();
-        int max = 0;
-        List<MultiDataSetIterator> its = cfg.train != null ? List.of(cfg.train) : cfg.trainPerTask;
-        for (int t = 0; t < its.size(); t++) {
-            int n = 0;
-            MultiDataSetIterator it = its.get(t);
-            while (it.hasNext()) {
-                it.next();
-                n++;
-            }
-            if (n == 0) throw new IllegalArgumentException(cfg.train != null ? "training iterator is empty"
-                    : "training iterator of task '" + model.taskNames().get(t) + "' is empty");
-            max = Math.max(max, n);
-        }
-        return max;
-    }
-
     private Map<String, Double> trainEpoch(int epoch, int batches) {
-        resetTraining();
+        source.reset();
         double[] sums = new double[model.numTasks()];
         for (int b = 0; b < batches; b++) {
-            String where = "epoch " + epoch + ", step " + step;
-            Map<String, INDArray> feed;
-            if (cfg.train != null) {
-                if (!cfg.train.hasNext()) break;
-                feed = feeder.single(cfg.train.next(), where, true);
-            } else {
-                List<MultiDataSet> per = new ArrayList<>();
-                for (MultiDataSetIterator it : cfg.trainPerTask) {
-                    if (!it.hasNext()) it.reset();                       // shorter iterators restart (LibMTL)
-                    per.add(it.next());
-                }
-                feed = feeder.perTask(per, where, true);
-            }
-            StepStats s = trainStep(feed, epoch, b, batches);
+            if (!source.hasNext()) break;
+            StepStats s = trainStep(source.next("epoch " + epoch + ", step " + step), epoch, b, batches);
             for (int t = 0; t < sums.length; t++) sums[t] += s.taskLosses().get(model.taskNames().get(t));
             for (TrainingListener l : cfg.listeners) l.onStep(s);
         }
@@ -271,57 +183,50 @@ public final class MultiTaskTrainer {
         return mean;
     }
 
-    /** One optimisation step on one batch. */
-    StepStats trainStep(Map<String, INDArray> feed, int epoch, int batch, int batches) {
-        Nd4j.getRandom().setSeed(stepSeed());                             // dropout masks: reproducible and resumable
-        if (model.trainingFlag() != null) feed.put(model.trainingFlag(), Nd4j.scalar(sd.getVariable(model.trainingFlag()).dataType(), 1.0));
-        if (mode == GradientMode.REPRESENTATION) feed.put(INJECTION, zeros(feed));
+    /**
+     * One optimisation step on one step's data: the strategy's graph executions as {@link ShardRequest}s to
+     * {@code data}, then the strategy, the Rep-MTL gradient, the optimizer and the running statistics, here.
+     */
+    StepStats trainStep(StepData data, int epoch, int batch, int batches) {
         String where = "epoch " + epoch + ", step " + step;
-        List<String> outputs = new ArrayList<>();
-        for (TaskBinding t : model.tasks()) outputs.add(t.loss());
-        outputs.add(objective);
-        if (repGraph != null) outputs.addAll(List.of(RepMtlGraph.TSR, RepMtlGraph.CSA));
-        for (StatisticUpdate u : model.statisticUpdates()) outputs.add(u.batchValue());
+        long[][] examples = data.shardExamples();
+        long seed = stepSeed();
         int tasks = model.numTasks();
+        double[] ones = new double[tasks];
+        Arrays.fill(ones, 1.0);
         double fbMs = 0, strategyMs = 0;
-        double[] weights;
+        double[] weights, wholeLosses = null;
         Map<String, INDArray> grads;
-        Map<String, INDArray> out;
+        ShardResult out;
+        boolean lossWeighting = cfg.strategy != null && mode == GradientMode.NONE;
+        if (lossWeighting || graph.needsWholeBatchLosses(examples.length)) {
+            long s0 = System.nanoTime();
+            wholeLosses = run(data, ShardRequest.losses(examples, seed, where)).losses();
+            fbMs += ms(s0);
+        }
+        double[] termLosses = graph.needsWholeBatchLosses(examples.length) ? wholeLosses : null;
         if (cfg.strategy == null || mode == GradientMode.NONE) {
-            weights = new double[tasks];
-            Arrays.fill(weights, 1.0);
+            weights = ones;
             if (cfg.strategy != null) {
-                long s0 = System.nanoTime();
-                Map<String, INDArray> fwd = sd.output(feed, model.tasks().stream().map(TaskBinding::loss).toArray(String[]::new));
-                fbMs += ms(s0);
-                double[] losses = checkedLosses(fwd, where);
                 long s1 = System.nanoTime();
-                weights = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).random(stepRandom()).build()).weights();
+                weights = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(wholeLosses).random(stepRandom()).build()).weights();
                 strategyMs += ms(s1);
             }
-            setWeights(weights);
             long s0 = System.nanoTime();
-            var r = pass.run(feed, outputs, params);
+            out = run(data, ShardRequest.gradients(weights, null, termLosses, examples, seed, where));
             fbMs += ms(s0);
-            out = r.outputs();
-            grads = r.gradients();
-            checkedLosses(out, where);
+            grads = out.gradients();
         } else if (mode == GradientMode.PARAMETERS) {
-            double[] ones = new double[tasks];
-            Arrays.fill(ones, 1.0);
-            setWeights(ones);
             long s0 = System.nanoTime();
-            var r = pass.run(feed, outputs, taskGraph.requests());
+            out = run(data, ShardRequest.taskGradients(termLosses, examples, seed, where));
             fbMs += ms(s0);
             long s1 = System.nanoTime();                             // strategy time: rows, solver and the combined gradient
-            out = r.outputs();
-            double[] losses = checkedLosses(out, where);
-            List<Map<String, INDArray>> perTask = taskGraph.parameterGradients(r.gradients());
-            Map<String, INDArray> regGrads = taskGraph.regularizerGradients(r.gradients(), perTask);
+            List<Map<String, INDArray>> perTask = out.taskGradients();
+            Map<String, INDArray> regGrads = out.regularizerGradients();
             List<String> sharedParams = params.stream().filter(shared::contains).toList();
             double[][] rows = new double[tasks][];
             for (int t = 0; t < tasks; t++) rows[t] = flatten(perTask.get(t), sharedParams);
-            Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows)
+            Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(out.losses()).gradients(mode, rows)
                     .random(stepRandom()).parameterSizes(sharedParams.stream().mapToInt(p -> (int) sd.getVariable(p).getArr().length()).toArray()).build());
             weights = agg.weights();
             grads = new HashMap<>();
@@ -336,48 +241,27 @@ public final class MultiTaskTrainer {
             }
             if (agg.direction() != null) unflatten(agg.direction(), sharedParams, grads, regGrads);
             strategyMs += ms(s1);
-            setWeights(weights);
         } else {
-            String z = model.sharedActivations().get(0);
-            outputs.add(z);
-            double[] ones = new double[tasks];
-            Arrays.fill(ones, 1.0);
-            setWeights(ones);
             long s0 = System.nanoTime();
-            Map<String, INDArray> first, firstGrads;
-            if (taskGraph.needsGradientPass()) {
-                var r = pass.run(feed, outputs, taskGraph.requests());
-                first = r.outputs();
-                firstGrads = r.gradients();
-            } else {
-                List<String> names = new ArrayList<>(outputs);
-                names.addAll(taskGraph.requests());
-                first = sd.output(feed, names.toArray(new String[0]));
-                firstGrads = Map.of();
-            }
+            ShardResult first = run(data, ShardRequest.representationRows(termLosses, examples, seed, where));
             fbMs += ms(s0);
-            long s1 = System.nanoTime();                             // strategy time: rows, solver and the injected direction
-            double[] losses = checkedLosses(first, where);
-            INDArray zValue = first.get(z);
-            double[][] rows = new double[tasks][];
-            for (int t = 0; t < tasks; t++) rows[t] = taskGraph.representationRow(t, firstGrads, first).dup().data().asDouble();
-            Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(losses).gradients(mode, rows)
-                    .random(stepRandom()).representation(zValue.dup().data().asDouble(), (int) zValue.size(0)).build());
+            long s1 = System.nanoTime();                             // strategy time: solver and the injected direction
+            double[][] rows = first.rows();
+            Aggregation agg = cfg.strategy.aggregate(StepContext.builder().step(step).epoch(epoch).losses(first.losses()).gradients(mode, rows)
+                    .random(stepRandom()).representation(first.representation(), (int) first.representationRows()).build());
             weights = agg.weights();
+            double[] extra = null;
             if (agg.direction() != null) {            // back-propagate (direction - sum_t w_t g_t) on top of the weighted loss
-                double[] extra = agg.direction().clone();
+                extra = agg.direction().clone();
                 for (int t = 0; t < tasks; t++) for (int i = 0; i < extra.length; i++) extra[i] -= weights[t] * rows[t][i];
-                feed.put(INJECTION, Nd4j.createFromArray(extra).reshape(zValue.shape()).castTo(zValue.dataType()));
             }
             strategyMs += ms(s1);
-            setWeights(weights);
-            Nd4j.getRandom().setSeed(stepSeed());                                 // the same dropout masks as the first pass
-            long s2 = System.nanoTime();
-            var r = pass.run(feed, outputs, params);
+            long s2 = System.nanoTime();                              // the same dropout masks as the first pass
+            out = run(data, ShardRequest.gradients(weights, extra, termLosses, examples, seed, where));
             fbMs += ms(s2);
-            out = r.outputs();
-            grads = r.gradients();
+            grads = out.gradients();
         }
+        graph.setWeights(weights);
         for (String p : params) {
             INDArray g = grads.get(p);
             if (g == null) throw new IllegalStateException(where + ": no gradient for parameter '" + p + "' (it does not influence any loss)");
@@ -388,46 +272,30 @@ public final class MultiTaskTrainer {
         for (String p : params) updater.update(p, sd.getVariable(p).getArr(), grads.get(p), epoch);
         for (StatisticUpdate u : model.statisticUpdates()) {
             INDArray running = sd.getVariable(u.variable()).getArr();
-            running.muli(1 - u.momentum()).addi(out.get(u.batchValue()).reshape(running.shape()).castTo(running.dataType()).mul(u.momentum()));
+            running.muli(1 - u.momentum()).addi(out.statistics().get(u.batchValue()).reshape(running.shape()).castTo(running.dataType()).mul(u.momentum()));
         }
         double updateMs = ms(u0);
-        if (cfg.strategy != null && cfg.strategy.needsLossesAfterUpdate()) {
-            Map<String, INDArray> after = sd.output(feed, model.tasks().stream().map(TaskBinding::loss).toArray(String[]::new));
-            cfg.strategy.afterUpdate(checkedLosses(after, where + " (after the update)"));
-        }
+        if (cfg.strategy != null && cfg.strategy.needsLossesAfterUpdate())
+            cfg.strategy.afterUpdate(run(data, ShardRequest.losses(examples, seed, where + " (after the update)")).losses());
         Map<String, Double> losses = new LinkedHashMap<>();
-        for (TaskBinding t : model.tasks()) losses.put(t.name(), out.get(t.loss()).getDouble(0));
+        for (int t = 0; t < tasks; t++) losses.put(model.taskNames().get(t), out.losses()[t]);
         double lr = cfg.optimizer.schedule().learningRate(cfg.optimizer.learningRate(), epoch);
-        StepStats s = new StepStats(epoch, step, batch, batches, losses,
-                repGraph == null ? Double.NaN : out.get(RepMtlGraph.TSR).getDouble(0),
-                repGraph == null ? Double.NaN : out.get(RepMtlGraph.CSA).getDouble(0),
-                out.get(objective).getDouble(0), weights.clone(), lr, fbMs, strategyMs, updateMs);
+        StepStats s = new StepStats(epoch, step, batch, batches, losses, out.tsr(), out.csa(), out.objective(), weights.clone(), lr,
+                fbMs, strategyMs, updateMs);
         step++;
         return s;
     }
 
-    private double[] checkedLosses(Map<String, INDArray> out, String where) {
-        double[] l = new double[model.numTasks()];
-        for (int t = 0; t < l.length; t++) {
-            TaskBinding b = model.tasks().get(t);
-            l[t] = out.get(b.loss()).getDouble(0);
-            if (!Double.isFinite(l[t])) throw new IllegalStateException(where + ": loss of task '" + b.name() + "' is " + l[t] + "; no update applied");
-        }
-        return l;
+    /** {@code request}'s combined result; a shard's failure (a NaN or infinite loss) stops the step before any update. */
+    private static ShardResult run(StepData data, ShardRequest request) {
+        ShardResult r = data.compute(request);
+        if (r.failure() != null) throw new IllegalStateException(r.failure());
+        return r;
     }
 
     private Random stepRandom() { return new Random(cfg.seed * 31 + step); }
 
     private long stepSeed() { return cfg.seed * 1_000_003L + step; }
-
-    private void setWeights(double[] w) { sd.getVariable(weightsVar).getArr().assign(Nd4j.createFromArray(w)); }
-
-    private INDArray zeros(Map<String, INDArray> feed) {
-        long[] s = new long[zTail.length + 1];
-        s[0] = feed.get(model.inputs().get(0)).size(0);
-        System.arraycopy(zTail, 0, s, 1, zTail.length);
-        return Nd4j.zeros(sd.getVariable(model.sharedActivations().get(0)).dataType(), s);
-    }
 
     private static double[] flatten(Map<String, INDArray> grads, List<String> names) {
         return FlatGradients.flatten(names.stream().map(grads::get).toList());
@@ -459,8 +327,6 @@ public final class MultiTaskTrainer {
         return new EpochSummary(epoch, train, val, valD, test, testD, trainSeconds);
     }
 
-    private static long[] tail(long[] shape) { return Arrays.copyOfRange(shape, 1, shape.length); }
-
     private static double ms(long start) { return (System.nanoTime() - start) / 1e6; }
 
     // ---------------------------------------------------------------- checkpoints
@@ -468,7 +334,7 @@ public final class MultiTaskTrainer {
     private Checkpoint checkpoint(int epoch) {
         Map<String, INDArray> arrays = new LinkedHashMap<>();
         for (String p : params) arrays.put("param/" + p, sd.getVariable(p).getArr());
-        for (String s : statisticTargets) arrays.put("stat/" + s, sd.getVariable(s).getArr());
+        for (String s : graph.statisticTargets()) arrays.put("stat/" + s, sd.getVariable(s).getArr());
         updater.state().forEach((k, v) -> arrays.put("opt/" + k, v));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("epoch", epoch);
@@ -526,6 +392,7 @@ public final class MultiTaskTrainer {
         private long seed = 42;
         private MultiDataSetIterator train, validation, test;
         private List<MultiDataSetIterator> trainPerTask, validationPerTask, testPerTask;
+        private StepSource source;
         private Baselines baselines;
         private ModelSelection selection = ModelSelection.bestDeltaP();
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -534,6 +401,17 @@ public final class MultiTaskTrainer {
         private boolean resume;
 
         private Builder(MultiTaskModel model) { this.model = model; }
+
+        /** The model this configuration trains. */
+        public MultiTaskModel model() { return model; }
+
+        /** Rep-MTL's configuration, or {@code null} without Rep-MTL. */
+        public RepMtl repMtl() { return repMtl; }
+
+        public RegularizerPlacement regularizerPlacement() { return placement; }
+
+        /** The gradient mode the configured strategy will run in (see {@link MultiTaskTrainer#resolveMode}). */
+        public GradientMode resolvedGradientMode() { return resolveMode(strategy, mode); }
 
         public Builder repMtl(RepMtl repMtl) { this.repMtl = repMtl; return this; }
 
@@ -553,6 +431,8 @@ public final class MultiTaskTrainer {
         public Builder train(MultiDataSetIterator it) { this.train = it; return this; }
         /** Multi-input training data: one iterator per task, in task order. */
         public Builder trainPerTask(List<MultiDataSetIterator> its) { this.trainPerTask = List.copyOf(its); return this; }
+        /** Training steps from elsewhere, e.g. shards on a cluster (instead of train(...) or trainPerTask(...)). */
+        public Builder trainingSource(StepSource s) { this.source = s; return this; }
         public Builder validation(MultiDataSetIterator it) { this.validation = it; return this; }
         public Builder validationPerTask(List<MultiDataSetIterator> its) { this.validationPerTask = List.copyOf(its); return this; }
         public Builder test(MultiDataSetIterator it) { this.test = it; return this; }
@@ -567,7 +447,8 @@ public final class MultiTaskTrainer {
         public Builder resume(boolean r) { this.resume = r; return this; }
 
         public MultiTaskTrainer build() {
-            if (train != null && trainPerTask != null) throw new IllegalArgumentException("give only one of train(...) or trainPerTask(...)");
+            if ((train != null ? 1 : 0) + (trainPerTask != null ? 1 : 0) + (source != null ? 1 : 0) > 1)
+                throw new IllegalArgumentException("give only one of train(...), trainPerTask(...) or trainingSource(...)");
             if (train != null && model.isMultiInput()) throw new IllegalArgumentException("the model has one input per task " + model.inputs() + ": use trainPerTask(...)");
             if (trainPerTask != null && trainPerTask.size() != model.numTasks())
                 throw new IllegalArgumentException("trainPerTask needs " + model.numTasks() + " iterators " + model.taskNames() + ", got " + trainPerTask.size());

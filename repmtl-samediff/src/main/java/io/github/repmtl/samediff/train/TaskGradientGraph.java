@@ -78,12 +78,12 @@ final class TaskGradientGraph {
             TaskReplicas replicas = TaskReplicas.build(sd, roots, params, REPLICA_PREFIX, true);
             rep.setTaskWeights(new double[model.numTasks()]);
             DataType dt = sd.getVariable(RepMtlGraph.OBJECTIVE).dataType();
-            SDVariable w = sd.constant(MultiTaskTrainer.WEIGHTS, Nd4j.ones(dt, model.numTasks()));
+            SDVariable w = sd.constant(TrainingGraph.WEIGHTS, Nd4j.ones(dt, model.numTasks()));
             SDVariable sum = sd.getVariable(RepMtlGraph.OBJECTIVE);
             for (int t = 0; t < model.numTasks(); t++)
                 sum = sum.add(sd.getVariable(replicas.replicaOf(t, roots.get(t))).mul(w.get(SDIndex.point(t))));
-            sd.identity(MultiTaskTrainer.OBJECTIVE, sum);
-            return new TaskGradientGraph(sd, mode, params, replicas, List.of(), true, true, MultiTaskTrainer.OBJECTIVE, MultiTaskTrainer.WEIGHTS);
+            sd.identity(TrainingGraph.OBJECTIVE, sum);
+            return new TaskGradientGraph(sd, mode, params, replicas, List.of(), true, true, TrainingGraph.OBJECTIVE, TrainingGraph.WEIGHTS);
         }
         if (mode != GradientMode.REPRESENTATION) throw new IllegalArgumentException("no per-task gradients in mode " + mode);
         if (rep != null) {

@@ -23,16 +23,19 @@ public final class TinyModels {
     private TinyModels() {}
 
     /** x [B,6] -> dense 8 tanh = Z -> per task dense 8 relu -> dense 3 -> softmax CE. */
-    public static MultiTaskModel twoTaskDense(long seed) {
+    public static MultiTaskModel twoTaskDense(long seed) { return twoTaskDense(seed, DataType.FLOAT); }
+
+    /** {@link #twoTaskDense(long)} with parameters and input of type {@code dt}. */
+    public static MultiTaskModel twoTaskDense(long seed, DataType dt) {
         Nd4j.getRandom().setSeed(seed);
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 6);
-        SDVariable z = sd.math.tanh("Z", x.mmul(w(sd, "enc.W", 6, 8)).add(w(sd, "enc.b", 8)));
+        SDVariable x = sd.placeHolder("x", dt, -1, 6);
+        SDVariable z = sd.math.tanh("Z", x.mmul(w(sd, "enc.W", dt, 6, 8)).add(w(sd, "enc.b", dt, 8)));
         MultiTaskModel.Builder b = MultiTaskModel.builder(sd);
         for (String t : List.of("a", "b")) {
             SDVariable y = sd.placeHolder("y_" + t, DataType.INT64, -1);
-            SDVariable h = sd.nn.relu(z.mmul(w(sd, t + ".W1", 8, 8)).add(w(sd, t + ".b1", 8)), 0);
-            SDVariable logits = sd.identity("out_" + t, h.mmul(w(sd, t + ".W2", 8, 3)).add(w(sd, t + ".b2", 3)));
+            SDVariable h = sd.nn.relu(z.mmul(w(sd, t + ".W1", dt, 8, 8)).add(w(sd, t + ".b1", dt, 8)), 0);
+            SDVariable logits = sd.identity("out_" + t, h.mmul(w(sd, t + ".W2", dt, 8, 3)).add(w(sd, t + ".b2", dt, 3)));
             TaskLosses.softmaxCrossEntropy(sd, "loss_" + t, logits, y, 3);
             b.task(TaskSpec.classification(t, 3), "x", "Z", "out_" + t, "y_" + t, "loss_" + t);
         }
@@ -62,8 +65,10 @@ public final class TinyModels {
         return new ShuffledIterator(all.x, new INDArray[]{all.labels[task]}, batch, seed);
     }
 
-    private static SDVariable w(SameDiff sd, String name, long... shape) {
-        return sd.var(name, Nd4j.randn(DataType.FLOAT, shape).muli(0.5));
+    private static SDVariable w(SameDiff sd, String name, long... shape) { return w(sd, name, DataType.FLOAT, shape); }
+
+    private static SDVariable w(SameDiff sd, String name, DataType dt, long... shape) {
+        return sd.var(name, Nd4j.randn(DataType.FLOAT, shape).muli(0.5).castTo(dt));
     }
 
     /** Labels are learnable functions of x: task a = argmax of x[0..2], task b = argmax of x[3..5]. */
