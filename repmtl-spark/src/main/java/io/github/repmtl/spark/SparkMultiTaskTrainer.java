@@ -1,0 +1,117 @@
+package io.github.repmtl.spark;
+
+import io.github.repmtl.samediff.model.MultiTaskModel;
+import io.github.repmtl.samediff.train.MultiTaskTrainer;
+import io.github.repmtl.samediff.train.TrainingGraph;
+import io.github.repmtl.samediff.train.TrainingResult;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Trains a {@link MultiTaskModel} on a Spark cluster, as DL4J's {@code SparkComputationGraph} trains a
+ * {@code ComputationGraph}: built from a {@link JavaSparkContext}, the single-machine trainer's configuration
+ * ({@link MultiTaskTrainer.Builder}: strategy, Rep-MTL, optimizer, seed, validation and test iterators, baselines,
+ * selection, listeners, checkpoints, resume) and a training master. The driver runs that trainer; only its steps'
+ * graph executions run on the executors, so logs, checkpoints and results are the single-machine trainer's.
+ *
+ * <pre>{@code
+ * SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc)
+ *         .training(MultiTaskTrainer.builder(model).repMtl(RepMtl.builder(model).build()).epochs(10))
+ *         .trainingMaster(GradientTrainingMaster.builder().workers(8).build())
+ *         .build();
+ * TrainingResult result = spark.fit(trainRdd);   // JavaRDD<MultiDataSet> of the workers' minibatches
+ * }</pre>
+ */
+public final class SparkMultiTaskTrainer {
+    private final JavaSparkContext sc;
+    private final MultiTaskTrainer.Builder training;
+    private final GradientTrainingMaster master;
+    private final ModelShipment shipment;
+    private MultiTaskTrainer trainer;
+
+    private SparkMultiTaskTrainer(Builder b) {
+        this.sc = b.sc;
+        this.training = b.training;
+        this.master = b.master;
+        if (training.model().isMultiInput())
+            throw new IllegalArgumentException("Spark training needs a single-input model; " + training.model().taskNames() + " have inputs " + training.model().inputs());
+        this.shipment = ModelShipment.of(training.model());              // before the driver's trainer prepares the graph
+    }
+
+    public static Builder builder(JavaSparkContext sc) { return new Builder(sc); }
+
+    /** Trains on {@code data}, whose elements are the workers' minibatches (single-input {@code MultiDataSet}s). */
+    public TrainingResult fit(JavaRDD<MultiDataSet> data) {
+        if (data == null) throw new IllegalArgumentException("training RDD is null");
+        if (trainer != null) throw new IllegalStateException("this trainer has already been fitted; build a new one (resume continues from its checkpoints)");
+        MultiTaskModel model = training.model();
+        JavaRDD<MultiDataSet> partitioned = master.prepare(data);
+        String runId = UUID.randomUUID().toString();
+        Broadcast<WorkerSpec> spec = sc.broadcast(new WorkerSpec(runId, shipment, training.repMtl(), training.regularizerPlacement(), training.resolvedGradientMode()));
+        try {
+            MultiTaskTrainer[] driver = new MultiTaskTrainer[1];              // the source reads the parameters of the trainer it feeds
+            PartitionedStepSource source = new PartitionedStepSource(sc, partitioned, spec, model.numTasks(), () -> parameters(driver[0].trainingGraph()));
+            trainer = driver[0] = training.trainingSource(source).build();
+            return trainer.fit();
+        } finally {
+            spec.destroy();
+            WorkerGraphs.release(runId);
+            partitioned.unpersist(false);
+        }
+    }
+
+    /** Trains on exported {@code MultiDataSet} files ({@code MultiDataSet.save}, DL4J's export approach), one minibatch each. */
+    public TrainingResult fitPaths(JavaRDD<String> paths) {
+        if (paths == null) throw new IllegalArgumentException("path RDD is null");
+        return fit(paths.map(p -> {
+            File f = new File(p);
+            if (!f.isFile()) throw new IllegalArgumentException("exported MultiDataSet file not found: " + p);
+            org.nd4j.linalg.dataset.MultiDataSet m = new org.nd4j.linalg.dataset.MultiDataSet();
+            m.load(f);
+            return (MultiDataSet) m;
+        }));
+    }
+
+    /** The driver's trainer of the last {@link #fit} (history, model), or {@code null} before. */
+    public MultiTaskTrainer trainer() { return trainer; }
+
+    private static Map<String, INDArray> parameters(TrainingGraph g) {
+        Map<String, INDArray> values = new HashMap<>();
+        for (String p : g.parameters()) values.put(p, g.model().sameDiff().getVariable(p).getArr());
+        return values;
+    }
+
+    /** Builder. */
+    public static final class Builder {
+        private final JavaSparkContext sc;
+        private MultiTaskTrainer.Builder training;
+        private GradientTrainingMaster master = GradientTrainingMaster.builder().build();
+
+        private Builder(JavaSparkContext sc) {
+            if (sc == null) throw new IllegalArgumentException("Spark context is null");
+            this.sc = sc;
+        }
+
+        /** The single-machine trainer's configuration (its training data is the RDD given to fit). */
+        public Builder training(MultiTaskTrainer.Builder b) { this.training = b; return this; }
+
+        public Builder trainingMaster(GradientTrainingMaster m) {
+            if (m == null) throw new IllegalArgumentException("training master is null");
+            this.master = m;
+            return this;
+        }
+
+        public SparkMultiTaskTrainer build() {
+            if (training == null) throw new IllegalStateException("no training configuration: call training(MultiTaskTrainer.builder(model)...)");
+            return new SparkMultiTaskTrainer(this);
+        }
+    }
+}
