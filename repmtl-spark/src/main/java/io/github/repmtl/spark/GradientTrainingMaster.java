@@ -28,15 +28,14 @@ public final class GradientTrainingMaster implements Serializable {
 
     public static Builder builder() { return new Builder(); }
 
-    /** Partitions the training data is held in (0: as given). */
+    /** Partitions the training data is held in (0: as given; for an iterator's minibatches, 0 means 1). */
     public int workers() { return workers; }
 
     public StorageLevel storageLevel() { return storageLevel; }
 
-    /** {@code data} in {@link #workers()} partitions (repartitioned only when the count differs), persisted. */
-    JavaRDD<MultiDataSet> prepare(JavaRDD<MultiDataSet> data) {
-        JavaRDD<MultiDataSet> d = workers > 0 && data.getNumPartitions() != workers ? data.repartition(workers) : data;
-        return d.persist(storageLevel);
+    /** {@code data} in {@link #workers()} partitions (repartitioned only when the count differs). */
+    JavaRDD<MultiDataSet> partition(JavaRDD<MultiDataSet> data) {
+        return workers > 0 && data.getNumPartitions() != workers ? data.repartition(workers) : data;
     }
 
     /** Builder with DL4J's training-master option names. */

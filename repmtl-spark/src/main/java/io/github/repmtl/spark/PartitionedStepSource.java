@@ -8,6 +8,7 @@ import io.github.repmtl.samediff.train.TrainingGraph;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -30,20 +31,46 @@ import java.util.function.Supplier;
  */
 final class PartitionedStepSource implements StepSource {
     private final JavaSparkContext sc;
-    private final JavaRDD<MultiDataSet> data;
+    private final Supplier<JavaRDD<MultiDataSet>> epochs;
+    private final StorageLevel storageLevel;
     private final Broadcast<WorkerSpec> spec;
     private final Supplier<Map<String, INDArray>> parameters;
     private final int tasks;
-    private final long[][] examples;                          // [partition][element]: examples of each minibatch
+    private JavaRDD<MultiDataSet> data;
+    private long[][] examples;                                // [partition][element]: examples of each minibatch
     private int cursor;
 
-    PartitionedStepSource(JavaSparkContext sc, JavaRDD<MultiDataSet> data, Broadcast<WorkerSpec> spec, int tasks,
-                          Supplier<Map<String, INDArray>> parameters) {
+    /**
+     * {@code epochs} gives each epoch's partitioned minibatches (the same RDD every time, or a new one per epoch);
+     * it is persisted at {@code storageLevel} while the epoch runs.
+     */
+    PartitionedStepSource(JavaSparkContext sc, Supplier<JavaRDD<MultiDataSet>> epochs, StorageLevel storageLevel, Broadcast<WorkerSpec> spec,
+                          int tasks, Supplier<Map<String, INDArray>> parameters) {
         this.sc = sc;
+        this.epochs = epochs;
+        this.storageLevel = storageLevel;
         this.tasks = tasks;
-        this.data = data;
         this.spec = spec;
         this.parameters = parameters;
+    }
+
+    /** Reads the next epoch's data (the trainer resets before it asks for the epoch length, and before each epoch). */
+    @Override public void reset() {
+        cursor = 0;
+        JavaRDD<MultiDataSet> next = epochs.get();
+        if (next == data) return;
+        if (data != null) data.unpersist(false);
+        data = next.persist(storageLevel);
+        examples = count(data);
+        if (batchesPerEpochCounted() == 0) throw new IllegalArgumentException("the training RDD is empty");
+    }
+
+    /** Releases the cached data of the last epoch. */
+    void close() {
+        if (data != null) data.unpersist(false);
+    }
+
+    private static long[][] count(JavaRDD<MultiDataSet> data) {
         List<long[]> counts = data.mapPartitionsWithIndex((k, it) -> {
             List<Long> n = new ArrayList<>();
             int e = 0;
@@ -57,19 +84,22 @@ final class PartitionedStepSource implements StepSource {
             }
             return Collections.singletonList(n.stream().mapToLong(Long::longValue).toArray()).iterator();
         }, true).collect();
-        this.examples = counts.toArray(new long[0][]);
-        if (batchesPerEpoch() == 0) throw new IllegalArgumentException("the training RDD is empty");
+        return counts.toArray(new long[0][]);
     }
 
+    /** Steps of an epoch (reads one epoch, as the single-machine iterator source does). */
     @Override public int batchesPerEpoch() {
+        reset();
+        return batchesPerEpochCounted();
+    }
+
+    private int batchesPerEpochCounted() {
         int max = 0;
         for (long[] p : examples) max = Math.max(max, p.length);
         return max;
     }
 
-    @Override public void reset() { cursor = 0; }
-
-    @Override public boolean hasNext() { return cursor < batchesPerEpoch(); }
+    @Override public boolean hasNext() { return cursor < batchesPerEpochCounted(); }
 
     @Override public StepData next(String where) {
         int element = cursor++;

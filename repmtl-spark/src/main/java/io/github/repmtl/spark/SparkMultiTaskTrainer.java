@@ -9,11 +9,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 
 import java.io.File;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Trains a {@link MultiTaskModel} on a Spark cluster, as DL4J's {@code SparkComputationGraph} trains a
@@ -51,20 +55,41 @@ public final class SparkMultiTaskTrainer {
     /** Trains on {@code data}, whose elements are the workers' minibatches (single-input {@code MultiDataSet}s). */
     public TrainingResult fit(JavaRDD<MultiDataSet> data) {
         if (data == null) throw new IllegalArgumentException("training RDD is null");
+        JavaRDD<MultiDataSet> partitioned = master.partition(data);
+        return run(() -> partitioned);
+    }
+
+    /**
+     * Trains on the minibatches of an iterator read on the driver, epoch by epoch (seeded shuffles replay as on one
+     * machine): step s holds minibatches {@code s*W .. s*W+W-1} of the epoch, minibatch {@code s*W+k} on worker k,
+     * so that with one worker the steps are the single-machine trainer's.
+     */
+    public TrainingResult fit(MultiDataSetIterator data) {
+        if (data == null) throw new IllegalArgumentException("training iterator is null");
+        int workers = Math.max(1, master.workers());
+        return run(() -> {
+            data.reset();
+            List<List<MultiDataSet>> perWorker = new ArrayList<>();
+            for (int k = 0; k < workers; k++) perWorker.add(new ArrayList<>());
+            for (int i = 0; data.hasNext(); i++) perWorker.get(i % workers).add(data.next());
+            return sc.parallelize(perWorker, workers).flatMap(List::iterator);
+        });
+    }
+
+    private TrainingResult run(Supplier<JavaRDD<MultiDataSet>> epochs) {
         if (trainer != null) throw new IllegalStateException("this trainer has already been fitted; build a new one (resume continues from its checkpoints)");
-        MultiTaskModel model = training.model();
-        JavaRDD<MultiDataSet> partitioned = master.prepare(data);
         String runId = UUID.randomUUID().toString();
         Broadcast<WorkerSpec> spec = sc.broadcast(new WorkerSpec(runId, shipment, training.repMtl(), training.regularizerPlacement(), training.resolvedGradientMode()));
+        MultiTaskTrainer[] driver = new MultiTaskTrainer[1];                  // the source reads the parameters of the trainer it feeds
+        PartitionedStepSource source = new PartitionedStepSource(sc, epochs, master.storageLevel(), spec, training.model().numTasks(),
+                () -> parameters(driver[0].trainingGraph()));
         try {
-            MultiTaskTrainer[] driver = new MultiTaskTrainer[1];              // the source reads the parameters of the trainer it feeds
-            PartitionedStepSource source = new PartitionedStepSource(sc, partitioned, spec, model.numTasks(), () -> parameters(driver[0].trainingGraph()));
             trainer = driver[0] = training.trainingSource(source).build();
             return trainer.fit();
         } finally {
+            source.close();
             spec.destroy();
             WorkerGraphs.release(runId);
-            partitioned.unpersist(false);
         }
     }
 

@@ -95,6 +95,37 @@ class SparkMultiTaskTrainerTest {
     }
 
     @Test
+    void anIteratorsEpochsTrainAsOnOneMachine() {
+        List<MultiDataSet> b = batches(6, 8, 6);
+        for (String method : new String[]{"ew", "rep-mtl"}) {
+            Map<String, INDArray> local = params(configure(method).train(new ListIterator(b, 9)).build());
+            SparkMultiTaskTrainer one = SparkMultiTaskTrainer.builder(sc).training(configure(method)).build();
+            one.fit(new ListIterator(b, 9));
+            Map<String, INDArray> distributed = params(one.trainer());
+            for (String p : local.keySet()) assertEquals(local.get(p), distributed.get(p), method + ", shuffled epochs: " + p);
+        }
+        // two workers: step s holds the epoch's minibatches 2s and 2s+1
+        ListIterator shuffled = new ListIterator(b, 9);
+        List<MultiDataSet> steps = new ArrayList<>();
+        for (int epoch = 0; epoch < 3; epoch++) {                        // the trainer reads an epoch to count it, then trains 2
+            shuffled.reset();
+            List<MultiDataSet> epochBatches = new ArrayList<>();
+            while (shuffled.hasNext()) epochBatches.add(shuffled.next());
+            if (epoch == 0) continue;
+            for (int s = 0; s < epochBatches.size() / 2; s++) steps.add(concat(epochBatches.subList(2 * s, 2 * s + 2)));
+        }
+        Map<String, INDArray> local = params(configure("ew").epochs(1).train(new ListIterator(steps)).build());
+        SparkMultiTaskTrainer two = SparkMultiTaskTrainer.builder(sc).training(configure("ew"))
+                .trainingMaster(GradientTrainingMaster.builder().workers(2).build()).build();
+        two.fit(new ListIterator(b, 9));
+        Map<String, INDArray> distributed = params(two.trainer());
+        for (String p : local.keySet()) {
+            double err = local.get(p).sub(distributed.get(p)).norm2Number().doubleValue() / local.get(p).norm2Number().doubleValue();
+            assertTrue(err <= 1e-12, "two workers from an iterator: " + p + " relative error " + err);
+        }
+    }
+
+    @Test
     void unevenAndEmptyPartitionsSitOutTheStepsTheyHaveNoMinibatchFor() {
         List<MultiDataSet> b = batches(5, 8, 3);
         // parallelize(5 elements, 2 slices): partition 0 = {b0, b1}, partition 1 = {b2, b3, b4}
@@ -222,19 +253,33 @@ class SparkMultiTaskTrainerTest {
         return out;
     }
 
-    /** The given minibatches in order, every epoch. */
+    /** The given minibatches in order, or reshuffled by a seeded generator at every reset. */
     private static final class ListIterator implements MultiDataSetIterator {
-        private final List<MultiDataSet> batches;
+        private final List<MultiDataSet> given;
+        private final Random shuffle;
+        private List<MultiDataSet> batches;
         private int cursor;
 
-        ListIterator(List<MultiDataSet> batches) { this.batches = batches; }
+        ListIterator(List<MultiDataSet> batches) { this(batches, -1); }
+
+        ListIterator(List<MultiDataSet> batches, long seed) {
+            this.given = batches;
+            this.batches = batches;
+            this.shuffle = seed < 0 ? null : new Random(seed);
+        }
 
         @Override public MultiDataSet next(int num) { throw new UnsupportedOperationException(); }
         @Override public void setPreProcessor(MultiDataSetPreProcessor p) { throw new UnsupportedOperationException(); }
         @Override public MultiDataSetPreProcessor getPreProcessor() { return null; }
         @Override public boolean resetSupported() { return true; }
         @Override public boolean asyncSupported() { return false; }
-        @Override public void reset() { cursor = 0; }
+        @Override public void reset() {
+            cursor = 0;
+            if (shuffle != null) {
+                batches = new ArrayList<>(given);
+                java.util.Collections.shuffle(batches, shuffle);
+            }
+        }
         @Override public boolean hasNext() { return cursor < batches.size(); }
         @Override public MultiDataSet next() { return batches.get(cursor++); }
     }
