@@ -172,16 +172,31 @@ final class BenchmarkData {
 
     /** Gives the trainer the training split and the validation and test splits that are not empty. */
     void configure(MultiTaskTrainer.Builder trainer, int batchSize, int evalBatchSize) {
-        if (!hasSplit(Split.TRAIN)) throw new IllegalArgumentException(description + " has no training samples");
+        if (benchmark.multiInput()) trainer.trainPerTask(perTask(Split.TRAIN, checkedTraining(batchSize), true));
+        else trainer.train(trainIterator(batchSize));
+        configureEvaluation(trainer, evalBatchSize);
+    }
+
+    /** The shuffled training minibatches of a single-input benchmark (for a trainer whose data comes from elsewhere). */
+    MultiDataSetIterator trainIterator(int batchSize) {
+        if (benchmark.multiInput()) throw new IllegalArgumentException(description + " has one input per task; this needs a single-input benchmark");
+        return iterator(Split.TRAIN, checkedTraining(batchSize), true);
+    }
+
+    /** The validation and test splits the trainer evaluates every epoch. */
+    void configureEvaluation(MultiTaskTrainer.Builder trainer, int evalBatchSize) {
         if (benchmark.multiInput()) {
-            trainer.trainPerTask(perTask(Split.TRAIN, batchSize, true));
             if (hasSplit(Split.VALIDATION)) trainer.validationPerTask(perTask(Split.VALIDATION, evalBatchSize, false));
             if (hasSplit(Split.TEST)) trainer.testPerTask(perTask(Split.TEST, evalBatchSize, false));
         } else {
-            trainer.train(iterator(Split.TRAIN, batchSize, true));
             if (hasSplit(Split.VALIDATION)) trainer.validation(iterator(Split.VALIDATION, evalBatchSize, false));
             if (hasSplit(Split.TEST)) trainer.test(iterator(Split.TEST, evalBatchSize, false));
         }
+    }
+
+    private int checkedTraining(int batchSize) {
+        if (!hasSplit(Split.TRAIN)) throw new IllegalArgumentException(description + " has no training samples");
+        return batchSize;
     }
 
     /** Metrics of every task of {@code model} on a split. */

@@ -17,6 +17,10 @@ import io.github.repmtl.samediff.strategy.Strategies;
 import io.github.repmtl.samediff.train.EpochSummary;
 import io.github.repmtl.samediff.train.ModelSelection;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
+import io.github.repmtl.spark.GradientTrainingMaster;
+import io.github.repmtl.spark.SparkMultiTaskTrainer;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
 import io.github.repmtl.samediff.train.Optimizer;
 import io.github.repmtl.samediff.train.ProgressBarListener;
 import io.github.repmtl.samediff.train.TrainingLogs;
@@ -27,13 +31,17 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /**
  * {@code repmtl train}: trains a zoo model (or one imported from ONNX, {@link OnnxModelOptions}) on a benchmark with any strategy, with or without Rep-MTL, and writes
@@ -108,6 +116,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "Hide the progress bar.")
     boolean noProgress;
 
+    @Option(names = "--spark-master", paramLabel = "URL", description = "Train on Apache Spark: local[N] (N threads in this JVM) or spark://HOST:PORT; "
+            + "each step then holds --workers minibatches of --batch-size, one per worker (single-input benchmarks).")
+    String sparkMaster;
+
+    @Option(names = "--workers", defaultValue = "1", paramLabel = "N", description = "Spark workers (partitions) per step (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--training-master", defaultValue = "gradient", paramLabel = "NAME", description = "Spark training master: gradient "
+            + "(synchronous gradient averaging: the single-machine step on the workers' concatenated minibatches; default).")
+    String trainingMaster;
+
     /** Everything the flags decide, resolved and checked before any data is read. */
     record Settings(String model, String strategy, Map<String, String> strategyOptions, GradientMode gradientMode, boolean repMtl,
                     double learningRate, Optimizer optimizer, int epochs, ModelSelection selection) {}
@@ -122,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
         Settings s = settings(benchmark);
         Path outDir = out != null ? out : Path.of("results", "train-" + benchmark.cliName() + "-" + s.model());
         BenchmarkData dataset = BenchmarkData.open(data);
-        MultiTaskModel m = onnx.isSet() ? onnx.create(dataset) : ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained));
+        MultiTaskModel m = asSaved(onnx.isSet() ? onnx.create(dataset) : ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained)));
         Baselines reference = BaselineChoice.forTraining(baselines, benchmark).orElse(null);
 
         MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(s.optimizer()).epochs(s.epochs()).seed(data.seed).selection(s.selection())
@@ -134,14 +153,24 @@ final class TrainCommand implements Callable<Integer> {
         if (s.gradientMode() != null) b.gradientMode(s.gradientMode());
         RepMtl regularizer = s.repMtl() ? repMtl.build(m) : null;
         if (regularizer != null) b.repMtl(regularizer);
-        dataset.configure(b, data.batchSize, data.evaluationBatchSize());
-        MultiTaskTrainer trainer = b.build();
+        checkSpark();
+        if (sparkMaster == null) dataset.configure(b, data.batchSize, data.evaluationBatchSize());
+        else dataset.configureEvaluation(b, data.evaluationBatchSize());
 
         System.out.println("train " + dataset.description() + ": model " + s.model() + ", tasks " + m.taskNames() + ", strategy " + s.strategy()
                 + (s.strategyOptions().isEmpty() ? "" : " " + s.strategyOptions()) + (regularizer != null ? ", Rep-MTL " + regularizer : ", no Rep-MTL")
                 + ", " + s.optimizer() + ", " + s.epochs() + " epochs, batch " + data.batchSize + ", seed " + data.seed
-                + ", Delta-p vs " + (reference != null ? reference.name() : "first evaluation"));
-        TrainingResult result = trainer.fit();
+                + ", Delta-p vs " + (reference != null ? reference.name() : "first evaluation")
+                + (sparkMaster != null ? ", Spark " + sparkMaster + " (" + trainingMaster + " master, " + workers + " worker(s))" : ""));
+        TrainingResult result;
+        if (sparkMaster == null) {
+            result = b.build().fit();
+        } else {
+            try (JavaSparkContext sc = sparkContext(sparkMaster)) {
+                result = SparkMultiTaskTrainer.builder(sc).training(b).trainingMaster(GradientTrainingMaster.builder().workers(workers).build())
+                        .build().fit(dataset.trainIterator(data.batchSize));
+            }
+        }
 
         MultiTaskModelFiles.save(m, outDir.resolve("model"));
         List<Path> plots = TrainingPlots.write(Map.of(benchmark.cliName(), outDir.resolve("logs")), outDir.resolve("plots"));
@@ -152,6 +181,43 @@ final class TrainCommand implements Callable<Integer> {
         writeRun(outDir.resolve("run.json"), benchmark, s, regularizer, reference, result);
         System.out.println("output: " + outDir.toAbsolutePath() + " (logs/, checkpoints/, model/, " + plotCount + " plots in plots/, run.json)");
         return 0;
+    }
+
+    /**
+     * The model as {@link MultiTaskModelFiles} saves and loads it. SameDiff M2.1 orders a reloaded graph's operations
+     * differently from the graph as built, which changes the order in which gradients are summed (float32 results
+     * differ in the last bits); Spark executors train a reloaded copy, so the command trains one everywhere, and a
+     * run gives the same model with or without Spark (a second round trip changes nothing).
+     */
+    private static MultiTaskModel asSaved(MultiTaskModel built) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("repmtl-model");
+            MultiTaskModelFiles.save(built, dir);
+            return MultiTaskModelFiles.load(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write a temporary copy of the model: " + e.getMessage(), e);
+        } finally {
+            if (dir != null) try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+                // a temporary copy left behind is harmless
+            }
+        }
+    }
+
+    private void checkSpark() {
+        if (workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+        if (sparkMaster == null && workers != 1) throw new IllegalArgumentException("--workers " + workers + " needs --spark-master");
+        if (!trainingMaster.equals("gradient"))
+            throw new IllegalArgumentException("--training-master '" + trainingMaster + "' is not available; available: gradient (parameter averaging is not built yet)");
+    }
+
+    /** A Spark context for {@code master}; a local master binds to loopback only, and Spark's web UI stays off. */
+    static JavaSparkContext sparkContext(String master) {
+        SparkConf conf = new SparkConf().setMaster(master).setAppName("repmtl train").set("spark.ui.enabled", "false");
+        if (master.startsWith("local")) conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        return new JavaSparkContext(conf);
     }
 
     /** Resolves the flags (and the --config file) into settings; conflicting or unknown values raise one clear error. */

@@ -154,6 +154,7 @@ public final class MultiTaskTrainer {
             if (cfg.checkpointDir != null) checkpoint(epoch).save(cfg.checkpointDir, epoch, cfg.keepCheckpoints);
             SessionMemory.release(model.sameDiff());
         }
+        graph.clearHostRegularizerArrays();
         TrainingResult result = select();
         for (TrainingListener l : cfg.listeners) l.onTrainingEnd(result);
         return result;

@@ -172,6 +172,17 @@ public final class TrainingGraph {
         return n;
     }
 
+    /**
+     * Sets the host regularizer's per-execution arrays (TSR, CSA, its gradient and offset, which
+     * {@code HostRegularizer} fills during each execution) back to NaN, so that a model saved after training holds no
+     * step's values, wherever its steps ran.
+     */
+    void clearHostRegularizerArrays() {
+        if (repGraph == null || placement != RegularizerPlacement.HOST) return;
+        for (String c : List.of(RepMtlGraph.TSR, RepMtlGraph.CSA, RepMtlGraph.REGULARIZER_GRADIENT, RepMtlGraph.REGULARIZER_OFFSET))
+            sd.getArrForVarName(c).assign(Double.NaN);
+    }
+
     /** Sets the objective's task weights. */
     void setWeights(double[] w) { sd.getVariable(weightsVar).getArr().assign(Nd4j.createFromArray(w)); }
 
