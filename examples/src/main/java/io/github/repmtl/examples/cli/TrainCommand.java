@@ -31,17 +31,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code repmtl train}: trains a zoo model (or one imported from ONNX, {@link OnnxModelOptions}) on a benchmark with any strategy, with or without Rep-MTL, and writes
@@ -141,7 +137,8 @@ final class TrainCommand implements Callable<Integer> {
         Settings s = settings(benchmark);
         Path outDir = out != null ? out : Path.of("results", "train-" + benchmark.cliName() + "-" + s.model());
         BenchmarkData dataset = BenchmarkData.open(data);
-        MultiTaskModel m = asSaved(onnx.isSet() ? onnx.create(dataset) : ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained)));
+        // trained as saved and loaded, as Spark executors train it: the same run with or without Spark
+        MultiTaskModel m = MultiTaskModelFiles.copyOf(onnx.isSet() ? onnx.create(dataset) : ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained)));
         Baselines reference = BaselineChoice.forTraining(baselines, benchmark).orElse(null);
 
         MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(s.optimizer()).epochs(s.epochs()).seed(data.seed).selection(s.selection())
@@ -181,29 +178,6 @@ final class TrainCommand implements Callable<Integer> {
         writeRun(outDir.resolve("run.json"), benchmark, s, regularizer, reference, result);
         System.out.println("output: " + outDir.toAbsolutePath() + " (logs/, checkpoints/, model/, " + plotCount + " plots in plots/, run.json)");
         return 0;
-    }
-
-    /**
-     * The model as {@link MultiTaskModelFiles} saves and loads it. SameDiff M2.1 orders a reloaded graph's operations
-     * differently from the graph as built, which changes the order in which gradients are summed (float32 results
-     * differ in the last bits); Spark executors train a reloaded copy, so the command trains one everywhere, and a
-     * run gives the same model with or without Spark (a second round trip changes nothing).
-     */
-    private static MultiTaskModel asSaved(MultiTaskModel built) {
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("repmtl-model");
-            MultiTaskModelFiles.save(built, dir);
-            return MultiTaskModelFiles.load(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write a temporary copy of the model: " + e.getMessage(), e);
-        } finally {
-            if (dir != null) try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (IOException ignored) {
-                // a temporary copy left behind is harmless
-            }
-        }
     }
 
     private void checkSpark() {

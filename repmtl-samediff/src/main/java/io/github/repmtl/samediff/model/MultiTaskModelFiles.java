@@ -9,7 +9,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Saves and loads a {@link MultiTaskModel} as a directory: {@code model.fb} (SameDiff FlatBuffers, weights
@@ -40,6 +42,31 @@ public final class MultiTaskModelFiles {
             JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(DESCRIPTION).toFile(), root);
         } catch (IOException e) {
             throw new IllegalStateException("cannot save model to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A copy of {@code model} as saving and loading it gives. SameDiff M2.1 orders a loaded graph's operations
+     * differently from the graph as built, which changes the order in which gradients are summed (float32 results
+     * differ in the last bits); a second copy behaves as the first. Train a copy where the same run must also be
+     * reproducible from saved files (Spark executors train a loaded copy).
+     */
+    public static MultiTaskModel copyOf(MultiTaskModel model) {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("repmtl-model");
+            save(model, dir);
+            return load(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write a temporary copy of the model: " + e.getMessage(), e);
+        } finally {
+            if (dir != null) {
+                try (Stream<Path> files = Files.walk(dir)) {
+                    files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temporary copy left behind is harmless
+                }
+            }
         }
     }
 
