@@ -83,8 +83,12 @@ public final class SoakBenchmark {
         }
     }
 
-    /** The samples and each figure's second-half growth. */
-    public record Result(String name, int steps, int batch, double seconds, List<Sample> samples) {
+    /**
+     * The samples and each figure's second-half growth. {@code liveHeap}: per epoch from the second on, the heap in
+     * use after the full collection the trainer runs at each epoch end, read at the epoch's first step (the live
+     * set: free of the young-generation garbage that makes {@code heapAfterGc} saw-tooth).
+     */
+    public record Result(String name, int steps, int batch, double seconds, List<Sample> samples, List<Sample> liveHeap) {
         public Growth growth(ToDoubleFunction<Sample> figure) { return Growth.secondHalf(samples, figure); }
 
         public List<String> lines() {
@@ -92,6 +96,7 @@ public final class SoakBenchmark {
             out.add(String.format(Locale.ROOT, "soak %s steps=%d batch=%d seconds=%.0f samples=%d (growth over the second half, per 1000 steps; MB = 10^6 bytes)",
                     name, steps, batch, seconds, samples.size()));
             out.add(line("heap_after_gc", Sample::heapAfterGc));
+            if (liveHeap.size() >= 4) out.add(line("heap_live", liveHeap, Sample::heapAfterGc));
             out.add(line("physical_bytes", Sample::physical));
             out.add(line("total_bytes", Sample::total));
             if (samples.stream().allMatch(s -> s.rss() > 0)) out.add(line("vm_rss", Sample::rss));
@@ -99,8 +104,10 @@ public final class SoakBenchmark {
             return out;
         }
 
-        private String line(String figure, ToDoubleFunction<Sample> f) {
-            Growth g = growth(f);
+        private String line(String figure, ToDoubleFunction<Sample> f) { return line(figure, samples, f); }
+
+        private String line(String figure, List<Sample> samples, ToDoubleFunction<Sample> f) {
+            Growth g = Growth.secondHalf(samples, f);
             Sample first = samples.get(0), last = samples.get(samples.size() - 1);
             return String.format(Locale.ROOT, "soak %s %-14s first=%.1fMB last=%.1fMB max=%.1fMB half2_mean=%.1fMB growth=%+.2f±%.2fMB/1000steps (%+.3f±%.3f%%/1000steps; ± one standard error)",
                     name, figure, f.applyAsDouble(first) / 1e6, f.applyAsDouble(last) / 1e6,
@@ -148,12 +155,14 @@ public final class SoakBenchmark {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<Sample> samples = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>(), liveHeap = new ArrayList<>();
         long t0 = System.nanoTime();
         TrainingListener sampler = new TrainingListener() {
             @Override
             public void onStep(StepStats s) {
                 long done = s.step() + 1;
+                if (s.batch() == 0 && s.epoch() > 0)                   // after the previous epoch's full collection
+                    liveHeap.add(new Sample(done, (System.nanoTime() - t0) / 1e9, MemoryUsage.heapAfterLastGc(), 0, 0, 0, 0));
                 if (done % every == 0) {
                     MemoryUsage m = MemoryUsage.now();
                     samples.add(new Sample(done, (System.nanoTime() - t0) / 1e9, m.heapAfterGcBytes(), m.physicalBytes(), m.totalBytes(), MemoryUsage.residentBytes(),
@@ -169,7 +178,7 @@ public final class SoakBenchmark {
             deleteTree(dir);
         }
         if (samples.size() < 4) throw new IllegalStateException("only " + samples.size() + " samples: lower the sample interval");
-        return new Result(c.name(), epochs * batchesPerEpoch, batch, (System.nanoTime() - t0) / 1e9, samples);
+        return new Result(c.name(), epochs * batchesPerEpoch, batch, (System.nanoTime() - t0) / 1e9, samples, liveHeap);
     }
 
     private static org.nd4j.linalg.dataset.MultiDataSet gather(INDArray x, INDArray[] y, int[] idx) {

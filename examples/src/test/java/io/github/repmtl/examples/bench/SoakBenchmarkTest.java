@@ -6,6 +6,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The least-squares growth the soak benchmark reports, against values worked out by hand. */
 class SoakBenchmarkTest {
@@ -43,6 +44,19 @@ class SoakBenchmarkTest {
         assertEquals(20.0, g.per1000(), 1e-9);
         assertEquals(52.0, g.mean(), 1e-12);
     }
+
+    @Test
+    void theLiveHeapIsReportedFromItsOwnSamples() {
+        // live heap 50 MB flat; the per-step heap saw-tooths. With fewer than 4 epoch samples there is no heap_live line.
+        List<SoakBenchmark.Sample> steps = List.of(sample(100, 1), sample(200, 1), sample(300, 1), sample(400, 1));
+        List<SoakBenchmark.Sample> live = List.of(heap(100, 50e6), heap(200, 50e6), heap(300, 50e6), heap(400, 50e6));
+        List<String> lines = new SoakBenchmark.Result("t", 400, 8, 1, steps, live).lines();
+        String heapLive = lines.stream().filter(l -> l.contains(" heap_live ")).findFirst().orElseThrow();
+        assertTrue(heapLive.contains("half2_mean=50.0MB growth=+0.00±0.00MB/1000steps"), heapLive);
+        assertTrue(new SoakBenchmark.Result("t", 400, 8, 1, steps, live.subList(0, 3)).lines().stream().noneMatch(l -> l.contains(" heap_live ")));
+    }
+
+    private static SoakBenchmark.Sample heap(long step, double bytes) { return new SoakBenchmark.Sample(step, step, (long) bytes, 0, 0, 0, 0); }
 
     private static SoakBenchmark.Sample sample(long step, long physical) { return new SoakBenchmark.Sample(step, step, 1, physical, 1, 1, 0); }
 }
