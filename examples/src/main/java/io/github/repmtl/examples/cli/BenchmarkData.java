@@ -172,15 +172,20 @@ final class BenchmarkData {
 
     /** Gives the trainer the training split and the validation and test splits that are not empty. */
     void configure(MultiTaskTrainer.Builder trainer, int batchSize, int evalBatchSize) {
-        if (benchmark.multiInput()) trainer.trainPerTask(perTask(Split.TRAIN, checkedTraining(batchSize), true));
-        else trainer.train(trainIterator(batchSize));
+        if (benchmark.multiInput()) {
+            requireTrainingSplit();
+            trainer.trainPerTask(perTask(Split.TRAIN, batchSize, true));
+        } else {
+            trainer.train(trainIterator(batchSize));
+        }
         configureEvaluation(trainer, evalBatchSize);
     }
 
     /** The shuffled training minibatches of a single-input benchmark (for a trainer whose data comes from elsewhere). */
     MultiDataSetIterator trainIterator(int batchSize) {
         if (benchmark.multiInput()) throw new IllegalArgumentException(description + " has one input per task; this needs a single-input benchmark");
-        return iterator(Split.TRAIN, checkedTraining(batchSize), true);
+        requireTrainingSplit();
+        return iterator(Split.TRAIN, batchSize, true);
     }
 
     /** The validation and test splits the trainer evaluates every epoch. */
@@ -194,9 +199,8 @@ final class BenchmarkData {
         }
     }
 
-    private int checkedTraining(int batchSize) {
+    private void requireTrainingSplit() {
         if (!hasSplit(Split.TRAIN)) throw new IllegalArgumentException(description + " has no training samples");
-        return batchSize;
     }
 
     /** Metrics of every task of {@code model} on a split. */

@@ -58,7 +58,7 @@ public final class MultiTaskTrainer {
     private final ParameterUpdater updater;
     private final List<EpochSummary> history = new ArrayList<>();
     private DeltaPTracker valTracker, testTracker;
-    private StepSource source;
+    private final StepSource source;
     private long step;
 
     private MultiTaskTrainer(Builder b) {
@@ -72,8 +72,8 @@ public final class MultiTaskTrainer {
         this.params = graph.parameters();
         this.shared = graph.sharedParameters();
         this.updater = new ParameterUpdater(b.optimizer);
-        this.source = b.source;
-        if (source == null && (b.train != null || b.trainPerTask != null)) source = new IteratorStepSource(graph, b.train, b.trainPerTask);
+        this.source = b.source != null || (b.train == null && b.trainPerTask == null) ? b.source
+                : new IteratorStepSource(graph, b.train, b.trainPerTask);
     }
 
     /**
