@@ -26,7 +26,7 @@ import java.util.function.Supplier;
  * s-th element, that element as the partition's shard; an epoch has as many steps as the longest partition has
  * elements (shorter partitions sit out their missing steps, empty ones every step). Each request is one Spark job:
  * the current parameters and the request are broadcast, every taking part partition computes its shard on a graph
- * of {@link WorkerGraphs}, and the results are collected and combined in partition order, so that the result does
+ * of {@link WorkerPools}, and the results are collected and combined in partition order, so that the result does
  * not depend on which task finishes first, and a task Spark re-runs computes the same result.
  */
 final class PartitionedStepSource implements StepSource {
@@ -152,7 +152,7 @@ final class PartitionedStepSource implements StepSource {
         for (int e = 0; e <= t.element() && it.hasNext(); e++) batch = it.next();
         final int index = shard;
         final MultiDataSet mine = batch;
-        ShardResult r = WorkerGraphs.with(spec, g -> {
+        ShardResult r = WorkerPools.with(spec.runId(), spec::prepare, g -> {
             setParameters(g, t.parameters());
             return g.compute(t.request(), g.feed(mine, t.request().where(index)), index);
         });

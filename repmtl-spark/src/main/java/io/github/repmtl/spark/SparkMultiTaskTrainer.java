@@ -89,7 +89,7 @@ public final class SparkMultiTaskTrainer {
         } finally {
             source.close();
             spec.destroy();
-            WorkerGraphs.release(runId);
+            WorkerPools.release(runId);
         }
     }
 

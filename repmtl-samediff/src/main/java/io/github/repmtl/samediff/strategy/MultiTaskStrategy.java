@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.strategy;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,9 +18,10 @@ import java.util.Set;
  *       parameters and pass them to {@link #afterUpdate(double[])}.</li>
  * </ol>
  * Strategies that own learnable scalars (UW, IMTL-L, GradNorm, FAMO) update them internally inside these calls.
- * Instances are stateful and not thread-safe; {@link #state()} / {@link #restore(Map)} make them checkpointable.
+ * Instances are stateful and not thread-safe; {@link #state()} / {@link #restore(Map)} make them checkpointable, and
+ * Java serialization copies them with their configuration (a distributed trainer's workers each get one).
  */
-public interface MultiTaskStrategy {
+public interface MultiTaskStrategy extends Serializable {
 
     /** The registry name, e.g. {@code "pcgrad"}. */
     String name();

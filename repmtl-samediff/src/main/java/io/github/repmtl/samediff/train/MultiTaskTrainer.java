@@ -59,6 +59,7 @@ public final class MultiTaskTrainer {
     private final List<EpochSummary> history = new ArrayList<>();
     private DeltaPTracker valTracker, testTracker;
     private final StepSource source;
+    private final RoundSource rounds;
     private long step;
 
     private MultiTaskTrainer(Builder b) {
@@ -74,6 +75,7 @@ public final class MultiTaskTrainer {
         this.updater = new ParameterUpdater(b.optimizer);
         this.source = b.source != null || (b.train == null && b.trainPerTask == null) ? b.source
                 : new IteratorStepSource(graph, b.train, b.trainPerTask);
+        this.rounds = b.rounds;
     }
 
     /**
@@ -113,7 +115,16 @@ public final class MultiTaskTrainer {
      */
     public StepStats step(MultiDataSet batch) {
         if (model.isMultiInput()) throw new IllegalStateException("step(MultiDataSet) is for single-input models; " + model.taskNames() + " have one input each");
-        return trainStep(new LocalStepData(graph, graph.feed(batch, "step " + step)), 0, 0, 1);
+        return step(batch, 0);
+    }
+
+    /**
+     * One optimisation step on one single-input batch at epoch {@code epoch}'s learning rate, outside {@link #fit()}:
+     * what a worker of a parameter-averaging trainer runs.
+     */
+    public StepStats step(MultiDataSet batch, int epoch) {
+        if (model.isMultiInput()) throw new IllegalStateException("step(MultiDataSet) is for single-input models; " + model.taskNames() + " have one input each");
+        return trainStep(new LocalStepData(graph, graph.feed(batch, "epoch " + epoch + ", step " + step)), epoch, 0, 1);
     }
 
     /**
@@ -128,7 +139,8 @@ public final class MultiTaskTrainer {
 
     /** Trains for the configured epochs (continuing from the newest checkpoint when resume is on). */
     public TrainingResult fit() {
-        if (source == null) throw new IllegalStateException("no training data: call train(...), trainPerTask(...) or trainingSource(...) on the builder");
+        if (source == null && rounds == null)
+            throw new IllegalStateException("no training data: call train(...), trainPerTask(...), trainingSource(...) or trainingRounds(...) on the builder");
         int first = 0;
         if (cfg.resume && cfg.checkpointDir != null && !Checkpoint.list(cfg.checkpointDir).isEmpty()) {
             List<Path> all = Checkpoint.list(cfg.checkpointDir);
@@ -142,8 +154,11 @@ public final class MultiTaskTrainer {
             if (e.validation() != null) valTracker.compute(e.validation().values());
             if (e.test() != null) testTracker.compute(e.test().values());
         }
-        for (int e = 0; e < first; e++) source.reset();               // replay iterator positions (seeded shuffles)
-        int batches = source.batchesPerEpoch();
+        for (int e = 0; e < first; e++) {                               // replay iterator positions (seeded shuffles)
+            if (source != null) source.reset();
+            else rounds.reset();
+        }
+        int batches = source != null ? source.batchesPerEpoch() : rounds.stepsPerEpoch();
         for (TrainingListener l : cfg.listeners) l.onTrainingStart(this, first, cfg.epochs, batches);
         for (int epoch = first; epoch < cfg.epochs; epoch++) {
             long t0 = System.nanoTime();
@@ -171,17 +186,28 @@ public final class MultiTaskTrainer {
     }
 
     private Map<String, Double> trainEpoch(int epoch, int batches) {
-        source.reset();
         double[] sums = new double[model.numTasks()];
-        for (int b = 0; b < batches; b++) {
-            if (!source.hasNext()) break;
-            StepStats s = trainStep(source.next("epoch " + epoch + ", step " + step), epoch, b, batches);
-            for (int t = 0; t < sums.length; t++) sums[t] += s.taskLosses().get(model.taskNames().get(t));
-            for (TrainingListener l : cfg.listeners) l.onStep(s);
+        int done = 0;
+        if (source != null) {
+            source.reset();
+            for (; done < batches && source.hasNext(); done++)
+                stepDone(trainStep(source.next("epoch " + epoch + ", step " + step), epoch, done, batches), sums);
+        } else {
+            rounds.reset();
+            while (rounds.hasNext()) {
+                Round r = rounds.next(state(), epoch, "epoch " + epoch + ", step " + step);
+                restoreState(r.state());
+                for (StepStats s : r.steps()) stepDone(s.atBatch(done++, batches), sums);
+            }
         }
         Map<String, Double> mean = new LinkedHashMap<>();
-        for (int t = 0; t < sums.length; t++) mean.put(model.taskNames().get(t), sums[t] / batches);
+        for (int t = 0; t < sums.length; t++) mean.put(model.taskNames().get(t), sums[t] / Math.max(1, done));
         return mean;
+    }
+
+    private void stepDone(StepStats s, double[] lossSums) {
+        for (int t = 0; t < lossSums.length; t++) lossSums[t] += s.taskLosses().get(model.taskNames().get(t));
+        for (TrainingListener l : cfg.listeners) l.onStep(s);
     }
 
     /**
@@ -333,21 +359,53 @@ public final class MultiTaskTrainer {
     // ---------------------------------------------------------------- checkpoints
 
     private Checkpoint checkpoint(int epoch) {
+        TrainerState state = state();
         Map<String, INDArray> arrays = new LinkedHashMap<>();
-        for (String p : params) arrays.put("param/" + p, sd.getVariable(p).getArr());
-        for (String s : graph.statisticTargets()) arrays.put("stat/" + s, sd.getVariable(s).getArr());
-        updater.state().forEach((k, v) -> arrays.put("opt/" + k, v));
+        state.parameters().forEach((k, v) -> arrays.put("param/" + k, v));
+        state.statistics().forEach((k, v) -> arrays.put("stat/" + k, v));
+        state.optimizer().forEach((k, v) -> arrays.put("opt/" + k, v));
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("epoch", epoch);
-        meta.put("step", step);
-        meta.put("optimizerSteps", updater.steps());
+        meta.put("step", state.step());
+        meta.put("optimizerSteps", state.optimizerSteps());
         meta.put("seed", cfg.seed);
         meta.put("fingerprint", fingerprint());
         meta.put("repMtl", cfg.repMtl == null ? null : cfg.repMtl.toString());
         meta.put("strategy", cfg.strategy == null ? "ew" : cfg.strategy.name());
-        meta.put("strategyState", cfg.strategy == null ? Map.of() : cfg.strategy.state());
+        meta.put("strategyState", state.strategy());
         meta.put("history", EpochLog.toJson(history));
         return new Checkpoint(meta, arrays);
+    }
+
+    /** A copy of the training state after the last step (parameters, statistics, optimiser, strategy, step). */
+    public TrainerState state() {
+        Map<String, INDArray> parameters = new LinkedHashMap<>(), statistics = new LinkedHashMap<>(), optimizer = new LinkedHashMap<>();
+        for (String p : params) parameters.put(p, sd.getVariable(p).getArr().dup());
+        for (String s : graph.statisticTargets()) statistics.put(s, sd.getVariable(s).getArr().dup());
+        updater.state().forEach((k, v) -> optimizer.put(k, v.dup()));
+        return new TrainerState(parameters, statistics, optimizer, updater.steps(), cfg.strategy == null ? Map.of() : cfg.strategy.state(), step);
+    }
+
+    /**
+     * Continues from {@code state} (of this model and configuration, e.g. from {@link #state()} of another trainer):
+     * the next step is the one after it.
+     *
+     * @throws IllegalArgumentException when a parameter or statistic is missing or has another shape
+     */
+    public void restoreState(TrainerState state) {
+        for (String p : params) assign(p, state.parameters().get(p), "parameter");
+        for (String s : graph.statisticTargets()) assign(s, state.statistics().get(s), "running statistic");
+        updater.restore(state.optimizer(), state.optimizerSteps());
+        if (cfg.strategy != null) cfg.strategy.restore(state.strategy());
+        step = state.step();
+    }
+
+    private void assign(String name, INDArray value, String kind) {
+        INDArray arr = sd.getVariable(name).getArr();
+        if (value == null) throw new IllegalArgumentException("trainer state has no value for " + kind + " '" + name + "'");
+        if (!Arrays.equals(arr.shape(), value.shape()))
+            throw new IllegalArgumentException("trainer state's " + kind + " '" + name + "' has shape " + Arrays.toString(value.shape()) + ", the model's " + Arrays.toString(arr.shape()));
+        arr.assign(value);
     }
 
     @SuppressWarnings("unchecked")
@@ -362,14 +420,15 @@ public final class MultiTaskTrainer {
         String rep = cfg.repMtl == null ? null : cfg.repMtl.toString();
         if (rep == null ? meta.get("repMtl") != null : !rep.equals(meta.get("repMtl")))
             throw new IllegalArgumentException("checkpoint was written with Rep-MTL " + meta.get("repMtl") + ", this run uses " + rep);
-        Map<String, INDArray> opt = new LinkedHashMap<>();
+        Map<String, INDArray> parameters = new LinkedHashMap<>(), statistics = new LinkedHashMap<>(), opt = new LinkedHashMap<>();
         c.arrays().forEach((k, v) -> {
-            if (k.startsWith("param/") || k.startsWith("stat/")) sd.getVariable(k.substring(k.indexOf('/') + 1)).getArr().assign(v);
+            if (k.startsWith("param/")) parameters.put(k.substring(6), v);
+            else if (k.startsWith("stat/")) statistics.put(k.substring(5), v);
             else if (k.startsWith("opt/")) opt.put(k.substring(4), v);
         });
-        updater.restore(opt, ((Number) meta.get("optimizerSteps")).longValue());
-        if (cfg.strategy != null) cfg.strategy.restore((Map<String, Object>) meta.get("strategyState"));
-        step = ((Number) meta.get("step")).longValue();
+        Object strategyState = meta.get("strategyState");
+        restoreState(new TrainerState(parameters, statistics, opt, ((Number) meta.get("optimizerSteps")).longValue(),
+                strategyState == null ? Map.of() : (Map<String, Object>) strategyState, ((Number) meta.get("step")).longValue()));
         history.clear();
         history.addAll(EpochLog.fromJson((List<Map<String, Object>>) meta.get("history"), model));
         return ((Number) meta.get("epoch")).intValue();
@@ -394,6 +453,7 @@ public final class MultiTaskTrainer {
         private MultiDataSetIterator train, validation, test;
         private List<MultiDataSetIterator> trainPerTask, validationPerTask, testPerTask;
         private StepSource source;
+        private RoundSource rounds;
         private Baselines baselines;
         private ModelSelection selection = ModelSelection.bestDeltaP();
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -434,6 +494,13 @@ public final class MultiTaskTrainer {
         public Builder trainPerTask(List<MultiDataSetIterator> its) { this.trainPerTask = List.copyOf(its); return this; }
         /** Training steps from elsewhere, e.g. shards on a cluster (instead of train(...) or trainPerTask(...)). */
         public Builder trainingSource(StepSource s) { this.source = s; return this; }
+        /** Rounds of steps that run elsewhere, e.g. parameter averaging on a cluster (instead of the other sources). */
+        public Builder trainingRounds(RoundSource r) { this.rounds = r; return this; }
+        /** The optimiser settings. */
+        public Optimizer optimizer() { return optimizer; }
+        /** The strategy, or {@code null} for equal weighting. */
+        public MultiTaskStrategy strategy() { return strategy; }
+        public long seed() { return seed; }
         public Builder validation(MultiDataSetIterator it) { this.validation = it; return this; }
         public Builder validationPerTask(List<MultiDataSetIterator> its) { this.validationPerTask = List.copyOf(its); return this; }
         public Builder test(MultiDataSetIterator it) { this.test = it; return this; }
@@ -448,8 +515,8 @@ public final class MultiTaskTrainer {
         public Builder resume(boolean r) { this.resume = r; return this; }
 
         public MultiTaskTrainer build() {
-            if ((train != null ? 1 : 0) + (trainPerTask != null ? 1 : 0) + (source != null ? 1 : 0) > 1)
-                throw new IllegalArgumentException("give only one of train(...), trainPerTask(...) or trainingSource(...)");
+            if ((train != null ? 1 : 0) + (trainPerTask != null ? 1 : 0) + (source != null ? 1 : 0) + (rounds != null ? 1 : 0) > 1)
+                throw new IllegalArgumentException("give only one of train(...), trainPerTask(...), trainingSource(...) or trainingRounds(...)");
             if (train != null && model.isMultiInput()) throw new IllegalArgumentException("the model has one input per task " + model.inputs() + ": use trainPerTask(...)");
             if (trainPerTask != null && trainPerTask.size() != model.numTasks())
                 throw new IllegalArgumentException("trainPerTask needs " + model.numTasks() + " iterators " + model.taskNames() + ", got " + trainPerTask.size());

@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.train;
 
+import java.io.Serializable;
 import java.util.Locale;
 
 /**
@@ -7,7 +8,7 @@ import java.util.Locale;
  * decay) and SGD with momentum ({@code v = mu v + g; p -= lr v}).
  */
 public record Optimizer(Type type, double learningRate, double beta1, double beta2, double epsilon, double momentum,
-                        double weightDecay, LearningRateSchedule schedule, String scheduleDescription) {
+                        double weightDecay, LearningRateSchedule schedule, String scheduleDescription) implements Serializable {
     public enum Type { ADAM, ADAMW, SGD }
 
     public Optimizer {

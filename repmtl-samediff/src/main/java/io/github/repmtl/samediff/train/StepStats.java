@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.train;
 
+import java.io.Serializable;
 import java.util.Map;
 
 /**
@@ -10,4 +11,9 @@ import java.util.Map;
  */
 public record StepStats(int epoch, long step, int batch, int batchesInEpoch, Map<String, Double> taskLosses, double tsr,
                         double csa, double objective, double[] weights, double learningRate, double forwardBackwardMs,
-                        double strategyMs, double updateMs) {}
+                        double strategyMs, double updateMs) implements Serializable {
+    /** The same step numbered as batch {@code batch} of {@code batchesInEpoch} in its epoch. */
+    public StepStats atBatch(int batch, int batchesInEpoch) {
+        return new StepStats(epoch, step, batch, batchesInEpoch, taskLosses, tsr, csa, objective, weights, learningRate, forwardBackwardMs, strategyMs, updateMs);
+    }
+}

@@ -81,6 +81,24 @@ class StateRoundTripTest {
         }
     }
 
+    /** A distributed trainer's workers each get a copy through Java serialization: configuration and state travel. */
+    @ParameterizedTest
+    @MethodSource("allStrategies")
+    void javaSerializedCopiesContinueIdentically(String spec) throws Exception {
+        MultiTaskStrategy original = create(spec);
+        for (int k = 0; k < 5; k++) step(original, k);
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(original);
+        }
+        MultiTaskStrategy copy;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (MultiTaskStrategy) in.readObject();
+        }
+        assertEquals(JSON.writeValueAsString(original.state()), JSON.writeValueAsString(copy.state()), spec + ": state of the copy");
+        for (int k = 5; k < 10; k++) assertEquals(step(original, k), step(copy, k), spec + " step " + k + " of the serialized copy");
+    }
+
     @ParameterizedTest
     @MethodSource("statefulStrategies")
     void stateMatters(String spec) {

@@ -8,7 +8,7 @@ import java.util.Map;
  * weights, FAMO logits), with PyTorch's conventions: bias-corrected moments, {@code eps} added to the square
  * root, and L2 weight decay added to the gradient ({@code torch.optim.Adam(weight_decay=...)}).
  */
-public final class Adam {
+public final class Adam implements java.io.Serializable {
     private final double learningRate;
     private final double beta1;
     private final double beta2;

@@ -9,7 +9,7 @@ import java.util.TreeMap;
  * Per-epoch average task losses, accumulated from the losses of every step (LibMTL's
  * {@code train_loss_buffer}).
  */
-public final class EpochLossAverages {
+public final class EpochLossAverages implements java.io.Serializable {
     private final int taskCount;
     private final TreeMap<Integer, double[]> completed = new TreeMap<>();
     private int currentEpoch = -1;

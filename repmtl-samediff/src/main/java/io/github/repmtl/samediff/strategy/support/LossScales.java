@@ -7,7 +7,7 @@ import java.util.Map;
  * (initially 0) weighting the loss by {@code exp(s_t)}, trained by Adam on {@code exp(s_t) L_t - s_t}, whose
  * gradient is {@code exp(s_t) L_t - 1}. State keys: {@code scales}, {@code adam}.
  */
-public final class LossScales {
+public final class LossScales implements java.io.Serializable {
     private double[] scales;
     private final Adam optimizer;
 
