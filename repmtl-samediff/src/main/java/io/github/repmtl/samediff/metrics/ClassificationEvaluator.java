@@ -14,6 +14,8 @@ import java.util.Map;
  * Plain accuracy takes the first maximal logit, like {@code argmax}.
  */
 public final class ClassificationEvaluator implements TaskEvaluator {
+    private static final long serialVersionUID = 1L;
+
     /** Top-1 accuracy in percent. */
     public static final String ACCURACY = "accuracy";
 
@@ -92,6 +94,16 @@ public final class ClassificationEvaluator implements TaskEvaluator {
         correctTopK = 0;
     }
 
+    /** Adds the sample counts of an evaluator of the same task, classes and top-k. */
+    @Override
+    public void merge(TaskEvaluator other) {
+        ClassificationEvaluator o = EvaluatorInputs.mergeable(this, other, ClassificationEvaluator.class);
+        if (o.classes != classes || o.topK != topK) throw EvaluatorInputs.notMergeable(this, other);
+        samples += o.samples;
+        correct += o.correct;
+        correctTopK += o.correctTopK;
+    }
+
     @Override
     public Map<String, Double> results() {
         if (samples == 0) throw new IllegalStateException("task '" + task + "': no sample has been evaluated");
@@ -99,5 +111,10 @@ public final class ClassificationEvaluator implements TaskEvaluator {
         results.put(ACCURACY, 100.0 * correct / samples);
         if (topK > 1) results.put(topKName(topK), 100.0 * correctTopK / samples);
         return results;
+    }
+
+    @Override
+    public String toString() {
+        return "ClassificationEvaluator[task '" + task + "', " + classes + " classes" + (topK > 1 ? ", top-" + topK : "") + "]";
     }
 }

@@ -51,6 +51,22 @@ final class EvaluatorInputs {
         requireFinite(label, task, what);
     }
 
+    /**
+     * {@code other} as an evaluator of {@code kind} for the same task as {@code into}, for {@link TaskEvaluator#merge};
+     * fails (naming both) when it is null, of another kind or for another task. The caller checks its configuration.
+     */
+    static <T extends TaskEvaluator> T mergeable(TaskEvaluator into, TaskEvaluator other, Class<T> kind) {
+        if (other == null) throw new IllegalArgumentException("cannot merge null into " + into);
+        if (other.getClass() != kind || !other.task().equals(into.task())) throw notMergeable(into, other);
+        return kind.cast(other);
+    }
+
+    /** The error of merging evaluators of different kinds, tasks or configurations. */
+    static IllegalArgumentException notMergeable(TaskEvaluator into, TaskEvaluator other) {
+        return new IllegalArgumentException("cannot merge " + other + " into " + into
+                + ": evaluators must be of the same kind, task and configuration");
+    }
+
     /** The elements in row-major (NCHW) order as doubles. */
     static double[] toDoubles(INDArray array) {
         return array.dup('c').data().asDouble();

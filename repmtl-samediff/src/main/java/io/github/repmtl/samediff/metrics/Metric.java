@@ -1,12 +1,13 @@
 package io.github.repmtl.samediff.metrics;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * One benchmark metric: its name (the key used in results and baseline files) and its direction.
  * The direction is the {@code s_tk} of the Delta-p formula: {@code s_tk = 1} exactly when lower is better.
  */
-public record Metric(String name, boolean higherIsBetter) {
+public record Metric(String name, boolean higherIsBetter) implements Serializable {
     public Metric {
         Objects.requireNonNull(name, "metric name");
         if (name.isBlank()) throw new IllegalArgumentException("metric name must not be blank");

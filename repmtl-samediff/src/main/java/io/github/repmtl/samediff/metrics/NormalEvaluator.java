@@ -18,9 +18,14 @@ import java.util.Map;
  * primitive {@code float} (4 bytes per valid pixel: at most about 290 MB for the whole NYUv2 test set at
  * 288x384, plus up to half as much again while the buffer grows). The median
  * is the exact median of those float32 angles (the reference computes in float32 too); the mean and the
- * threshold shares use the double-precision angles.
+ * threshold shares use the double-precision angles, the mean through their exact sum rounded once when the
+ * results are read. So the results depend only on the multiset of per-pixel angles: not on the order of the
+ * batches, nor on how they are split between evaluators that are {@link #merge}d. A serialized evaluator (e.g.
+ * shipped from a Spark executor) carries its angles too, 4 bytes each.
  */
 public final class NormalEvaluator implements TaskEvaluator {
+    private static final long serialVersionUID = 1L;
+
     /** Mean angular error, degrees. */
     public static final String MEAN_ANGLE = "meanAngle";
     /** Median angular error, degrees. */
@@ -38,7 +43,7 @@ public final class NormalEvaluator implements TaskEvaluator {
 
     private final String task;
     private final GrowableFloatArray angles = new GrowableFloatArray();
-    private double angleSum;
+    private final ExactSum angleSum = new ExactSum();
     private long within11;
     private long within22;
     private long within30;
@@ -73,7 +78,7 @@ public final class NormalEvaluator implements TaskEvaluator {
 
     private void add(double angle) {
         angles.add((float) angle);
-        angleSum += angle;
+        angleSum.add(angle);
         if (angle < 11.25) within11++;
         if (angle < 22.5) within22++;
         if (angle < 30) within30++;
@@ -82,10 +87,21 @@ public final class NormalEvaluator implements TaskEvaluator {
     @Override
     public void reset() {
         angles.clear();
-        angleSum = 0;
+        angleSum.clear();
         within11 = 0;
         within22 = 0;
         within30 = 0;
+    }
+
+    /** Adds the angles, their sum and the threshold counts of an evaluator of the same task. */
+    @Override
+    public void merge(TaskEvaluator other) {
+        NormalEvaluator o = EvaluatorInputs.mergeable(this, other, NormalEvaluator.class);
+        angles.addAll(o.angles);
+        angleSum.merge(o.angleSum);
+        within11 += o.within11;
+        within22 += o.within22;
+        within30 += o.within30;
     }
 
     @Override
@@ -93,11 +109,14 @@ public final class NormalEvaluator implements TaskEvaluator {
         long n = angles.size();
         if (n == 0) throw new IllegalStateException("task '" + task + "': no valid normal pixel has been evaluated");
         Map<String, Double> results = new LinkedHashMap<>();
-        results.put(MEAN_ANGLE, angleSum / n);
+        results.put(MEAN_ANGLE, angleSum.value() / n);
         results.put(MEDIAN_ANGLE, angles.median());
         results.put(WITHIN_11_25, 100.0 * within11 / n);
         results.put(WITHIN_22_5, 100.0 * within22 / n);
         results.put(WITHIN_30, 100.0 * within30 / n);
         return results;
     }
+
+    @Override
+    public String toString() { return "NormalEvaluator[task '" + task + "']"; }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
  * class that only appears in the prediction counts with IoU 0.
  */
 public final class SegmentationEvaluator implements TaskEvaluator {
+    private static final long serialVersionUID = 1L;
+
     /** Mean intersection over union, percent. */
     public static final String MIOU = "mIoU";
     /** Share of correctly labelled non-ignored pixels, percent. */
@@ -74,6 +76,14 @@ public final class SegmentationEvaluator implements TaskEvaluator {
     @Override
     public void reset() { Arrays.fill(confusion, 0L); }
 
+    /** Adds the confusion matrix of an evaluator of the same task and classes. */
+    @Override
+    public void merge(TaskEvaluator other) {
+        SegmentationEvaluator o = EvaluatorInputs.mergeable(this, other, SegmentationEvaluator.class);
+        if (o.classes != classes) throw EvaluatorInputs.notMergeable(this, other);
+        for (int i = 0; i < confusion.length; i++) confusion[i] += o.confusion[i];
+    }
+
     @Override
     public Map<String, Double> results() {
         long total = 0;
@@ -111,4 +121,7 @@ public final class SegmentationEvaluator implements TaskEvaluator {
         for (int t = 0; t < classes; t++) copy[t] = Arrays.copyOfRange(confusion, t * classes, (t + 1) * classes);
         return copy;
     }
+
+    @Override
+    public String toString() { return "SegmentationEvaluator[task '" + task + "', " + classes + " classes]"; }
 }

@@ -2,6 +2,7 @@ package io.github.repmtl.samediff.metrics;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
 
@@ -16,8 +17,15 @@ import java.util.Map;
  *
  * <p>Arrays are NCHW. Non-finite predictions and shape mismatches raise an {@link IllegalArgumentException}
  * that names the task.
+ *
+ * <p>Distributed evaluation (as DL4J's {@code IEvaluation.merge}): evaluators are {@link Serializable} (an
+ * evaluator holds only what it accumulated and its configuration, no array), so each part of a split can be
+ * evaluated on its own machine, shipped and {@link #merge}d. The project's evaluators accumulate exactly: counts,
+ * confusion matrices, exact sums (rounded once, when the results are read) and, for medians, every collected value.
+ * So the results of evaluators merged from any split of the batches into parts, merged in any order, are bit for
+ * bit those of one evaluator updated with all batches.
  */
-public interface TaskEvaluator {
+public interface TaskEvaluator extends Serializable {
 
     /** The name of the evaluated task. */
     String task();
@@ -30,6 +38,16 @@ public interface TaskEvaluator {
 
     /** Forgets everything accumulated so far (start of a new evaluation epoch). */
     void reset();
+
+    /**
+     * Adds everything {@code other} has accumulated since its last {@link #reset()} to this evaluator, as if this
+     * one had also been updated with {@code other}'s batches; {@code other} is left unchanged. Merging an evaluator
+     * into itself counts its batches twice.
+     *
+     * @throws IllegalArgumentException (naming both evaluators) when {@code other} is null, of another kind, for
+     *                                  another task, or configured otherwise (e.g. another number of classes)
+     */
+    void merge(TaskEvaluator other);
 
     /**
      * The metrics over everything accumulated since the last {@link #reset()}, ordered as {@link #metrics()}.

@@ -1,5 +1,6 @@
 package io.github.repmtl.samediff.metrics;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +12,7 @@ import java.util.Objects;
  * order. Values follow the unit convention of {@link TaskEvaluator}: percentages in [0, 100], depth errors
  * in the data's units, angles in degrees.
  */
-public record TaskResult(String task, List<Metric> metrics, Map<String, Double> values) {
+public record TaskResult(String task, List<Metric> metrics, Map<String, Double> values) implements Serializable {
     public TaskResult {
         Objects.requireNonNull(task, "task name");
         metrics = List.copyOf(metrics);

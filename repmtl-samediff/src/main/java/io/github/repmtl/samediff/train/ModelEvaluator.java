@@ -24,20 +24,33 @@ public final class ModelEvaluator {
 
     /** Single-input split: one iterator whose batches hold every task's labels. */
     public static Map<String, TaskResult> evaluate(MultiTaskModel model, MultiDataSetIterator data) {
-        BatchFeeder feeder = new BatchFeeder(model);
         Map<String, TaskEvaluator> evaluators = TaskEvaluators.forTasks(model.tasks().stream().map(TaskBinding::spec).toList());
-        String[] outputs = model.tasks().stream().map(TaskBinding::output).toArray(String[]::new);
         data.reset();
         int batch = 0;
         while (data.hasNext()) {
             MultiDataSet m = data.next();
-            Map<String, INDArray> feed = feeder.single(m, "evaluation batch " + batch++, true);
-            inferenceMode(model, feed);
-            Map<String, INDArray> out = model.sameDiff().output(feed, outputs);
-            for (TaskBinding t : model.tasks()) evaluators.get(t.name()).update(out.get(t.output()), feed.get(t.label()));
+            update(model, evaluators, m, "evaluation batch " + batch++);
         }
         if (batch == 0) throw new IllegalArgumentException("evaluation iterator is empty");
         return results(evaluators);
+    }
+
+    /**
+     * Adds one single-input batch (one feature array, one label array per task in task order) to {@code evaluators},
+     * one per task keyed by task name (as {@link TaskEvaluators#forTasks} creates them): the model's outputs in
+     * inference mode and the batch's labels. {@link #evaluate(MultiTaskModel, MultiDataSetIterator)} does this for
+     * every batch of its iterator; distributed evaluation does it per part of a split and merges the evaluators
+     * ({@link TaskEvaluator#merge}). The batch is checked as there; errors start with {@code where}.
+     */
+    public static void update(MultiTaskModel model, Map<String, TaskEvaluator> evaluators, MultiDataSet batch, String where) {
+        for (TaskBinding t : model.tasks())
+            if (evaluators.get(t.name()) == null)
+                throw new IllegalArgumentException(where + ": no evaluator for task '" + t.name() + "'; evaluators are for " + evaluators.keySet());
+        Map<String, INDArray> feed = new BatchFeeder(model).single(batch, where, true);
+        inferenceMode(model, feed);
+        String[] outputs = model.tasks().stream().map(TaskBinding::output).toArray(String[]::new);
+        Map<String, INDArray> out = model.sameDiff().output(feed, outputs);
+        for (TaskBinding t : model.tasks()) evaluators.get(t.name()).update(out.get(t.output()), feed.get(t.label()));
     }
 
     /** Multi-input split: one iterator per task, in task order. */
