@@ -4,8 +4,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.storage.StorageLevel;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
-import java.io.Serializable;
-
 /**
  * Synchronous data-parallel training, MLlib's {@code GradientDescent} pattern: every step each partition computes
  * on its minibatch (the training RDD's elements are the workers' minibatches: partition {@code k}'s s-th element is
@@ -17,7 +15,7 @@ import java.io.Serializable;
  * minibatch by its own statistics (DDP without SyncBN); the running statistics follow the example-weighted mean
  * of the partitions' batch statistics.
  */
-public final class GradientTrainingMaster implements Serializable {
+public final class GradientTrainingMaster implements TrainingMaster {
     private final int workers;
     private final StorageLevel storageLevel;
 
@@ -29,9 +27,9 @@ public final class GradientTrainingMaster implements Serializable {
     public static Builder builder() { return new Builder(); }
 
     /** Partitions the training data is held in (0: as given; for an iterator's minibatches, 0 means 1). */
-    public int workers() { return workers; }
+    @Override public int workers() { return workers; }
 
-    public StorageLevel storageLevel() { return storageLevel; }
+    @Override public StorageLevel storageLevel() { return storageLevel; }
 
     /** {@code data} in {@link #workers()} partitions (repartitioned only when the count differs). */
     JavaRDD<MultiDataSet> partition(JavaRDD<MultiDataSet> data) {

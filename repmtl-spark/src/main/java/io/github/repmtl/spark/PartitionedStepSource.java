@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -31,20 +32,20 @@ import java.util.function.Supplier;
  */
 final class PartitionedStepSource implements StepSource {
     private final JavaSparkContext sc;
-    private final Supplier<JavaRDD<MultiDataSet>> epochs;
+    private final IntFunction<JavaRDD<MultiDataSet>> epochs;
     private final StorageLevel storageLevel;
     private final Broadcast<WorkerSpec> spec;
     private final Supplier<Map<String, INDArray>> parameters;
     private final int tasks;
     private JavaRDD<MultiDataSet> data;
     private long[][] examples;                                // [partition][element]: examples of each minibatch
-    private int cursor;
+    private int cursor, resets;
 
     /**
-     * {@code epochs} gives each epoch's partitioned minibatches (the same RDD every time, or a new one per epoch);
+     * {@code epochs} gives epoch e's partitioned minibatches (e = resets so far; the same RDD every time, or a new one per epoch);
      * it is persisted at {@code storageLevel} while the epoch runs.
      */
-    PartitionedStepSource(JavaSparkContext sc, Supplier<JavaRDD<MultiDataSet>> epochs, StorageLevel storageLevel, Broadcast<WorkerSpec> spec,
+    PartitionedStepSource(JavaSparkContext sc, IntFunction<JavaRDD<MultiDataSet>> epochs, StorageLevel storageLevel, Broadcast<WorkerSpec> spec,
                           int tasks, Supplier<Map<String, INDArray>> parameters) {
         this.sc = sc;
         this.epochs = epochs;
@@ -57,7 +58,7 @@ final class PartitionedStepSource implements StepSource {
     /** Reads the next epoch's data (the trainer resets before it asks for the epoch length, and before each epoch). */
     @Override public void reset() {
         cursor = 0;
-        JavaRDD<MultiDataSet> next = epochs.get();
+        JavaRDD<MultiDataSet> next = epochs.apply(resets++);
         if (next == data) return;
         if (data != null) data.unpersist(false);
         data = next.persist(storageLevel);

@@ -17,7 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * Trains a {@link MultiTaskModel} on a Spark cluster, as DL4J's {@code SparkComputationGraph} trains a
@@ -37,7 +37,7 @@ import java.util.function.Supplier;
 public final class SparkMultiTaskTrainer {
     private final JavaSparkContext sc;
     private final MultiTaskTrainer.Builder training;
-    private final GradientTrainingMaster master;
+    private final TrainingMaster master;
     private final ModelShipment shipment;
     private MultiTaskTrainer trainer;
 
@@ -52,11 +52,23 @@ public final class SparkMultiTaskTrainer {
 
     public static Builder builder(JavaSparkContext sc) { return new Builder(sc); }
 
-    /** Trains on {@code data}, whose elements are the workers' minibatches (single-input {@code MultiDataSet}s). */
+    /**
+     * Trains on {@code data}, single-input {@code MultiDataSet}s: with the gradient master its elements are the
+     * workers' minibatches; with parameter averaging they are re-batched to the master's batch size per worker.
+     */
     public TrainingResult fit(JavaRDD<MultiDataSet> data) {
         if (data == null) throw new IllegalArgumentException("training RDD is null");
-        JavaRDD<MultiDataSet> partitioned = master.partition(data);
-        return run(() -> partitioned);
+        if (master instanceof ParameterAveragingTrainingMaster a) {
+            int workers = workers();
+            JavaRDD<MultiDataSet> fixed = a.rngSeed() == null ? a.partition(data, workers, 0) : null;
+            return run(epoch -> fixed != null ? fixed : a.partition(data, workers, epoch));
+        }
+        JavaRDD<MultiDataSet> partitioned = ((GradientTrainingMaster) master).partition(data);
+        return run(epoch -> partitioned);
+    }
+
+    private int workers() {
+        return master.workers() > 0 ? master.workers() : master instanceof ParameterAveragingTrainingMaster ? sc.defaultParallelism() : 1;
     }
 
     /**
@@ -66,8 +78,8 @@ public final class SparkMultiTaskTrainer {
      */
     public TrainingResult fit(MultiDataSetIterator data) {
         if (data == null) throw new IllegalArgumentException("training iterator is null");
-        int workers = Math.max(1, master.workers());
-        return run(() -> {
+        int workers = workers();
+        return run(epoch -> {
             data.reset();
             List<List<MultiDataSet>> perWorker = new ArrayList<>();
             for (int k = 0; k < workers; k++) perWorker.add(new ArrayList<>());
@@ -76,9 +88,21 @@ public final class SparkMultiTaskTrainer {
         });
     }
 
-    private TrainingResult run(Supplier<JavaRDD<MultiDataSet>> epochs) {
+    private TrainingResult run(IntFunction<JavaRDD<MultiDataSet>> epochs) {
         if (trainer != null) throw new IllegalStateException("this trainer has already been fitted; build a new one (resume continues from its checkpoints)");
         String runId = UUID.randomUUID().toString();
+        if (master instanceof ParameterAveragingTrainingMaster a) {
+            Broadcast<AveragingWorkerSpec> spec = sc.broadcast(AveragingWorkerSpec.of(runId, shipment, training));
+            AveragingRoundSource rounds = new AveragingRoundSource(sc, epochs, a, spec);
+            try {
+                trainer = training.trainingRounds(rounds).build();
+                return trainer.fit();
+            } finally {
+                rounds.close();
+                spec.destroy();
+                WorkerPools.release(runId);
+            }
+        }
         Broadcast<WorkerSpec> spec = sc.broadcast(new WorkerSpec(runId, shipment, training.repMtl(), training.regularizerPlacement(), training.resolvedGradientMode()));
         MultiTaskTrainer[] driver = new MultiTaskTrainer[1];                  // the source reads the parameters of the trainer it feeds
         PartitionedStepSource source = new PartitionedStepSource(sc, epochs, master.storageLevel(), spec, training.model().numTasks(),
@@ -118,7 +142,7 @@ public final class SparkMultiTaskTrainer {
     public static final class Builder {
         private final JavaSparkContext sc;
         private MultiTaskTrainer.Builder training;
-        private GradientTrainingMaster master = GradientTrainingMaster.builder().build();
+        private TrainingMaster master = GradientTrainingMaster.builder().build();
 
         private Builder(JavaSparkContext sc) {
             if (sc == null) throw new IllegalArgumentException("Spark context is null");
@@ -128,7 +152,8 @@ public final class SparkMultiTaskTrainer {
         /** The single-machine trainer's configuration (its training data is the RDD given to fit). */
         public Builder training(MultiTaskTrainer.Builder b) { this.training = b; return this; }
 
-        public Builder trainingMaster(GradientTrainingMaster m) {
+        /** {@link GradientTrainingMaster} (default) or {@link ParameterAveragingTrainingMaster}. */
+        public Builder trainingMaster(TrainingMaster m) {
             if (m == null) throw new IllegalArgumentException("training master is null");
             this.master = m;
             return this;

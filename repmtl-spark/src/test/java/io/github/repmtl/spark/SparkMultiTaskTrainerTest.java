@@ -1,29 +1,15 @@
 package io.github.repmtl.spark;
 
-import io.github.repmtl.samediff.loss.TaskLosses;
-import io.github.repmtl.samediff.model.MultiTaskModel;
-import io.github.repmtl.samediff.model.TaskSpec;
-import io.github.repmtl.samediff.regularizer.RepMtl;
-import io.github.repmtl.samediff.strategy.GradientMode;
-import io.github.repmtl.samediff.strategy.Strategies;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
 import io.github.repmtl.samediff.train.Optimizer;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.autodiff.samediff.SDIndex;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
-import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.File;
@@ -31,9 +17,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 
+import static io.github.repmtl.spark.SparkFixtures.assertBitwise;
+import static io.github.repmtl.spark.SparkFixtures.batches;
+import static io.github.repmtl.spark.SparkFixtures.concat;
+import static io.github.repmtl.spark.SparkFixtures.configure;
+import static io.github.repmtl.spark.SparkFixtures.configureAsShipped;
+import static io.github.repmtl.spark.SparkFixtures.model;
+import static io.github.repmtl.spark.SparkFixtures.params;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,10 +40,7 @@ class SparkMultiTaskTrainerTest {
     private static JavaSparkContext sc;
 
     @BeforeAll
-    static void start() {
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("repmtl-spark-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1"));
-    }
+    static void start() { sc = SparkFixtures.localContext("local[2]"); }
 
     @AfterAll
     static void stop() { sc.stop(); }
@@ -60,12 +49,12 @@ class SparkMultiTaskTrainerTest {
     void oneWorkerIsTheSingleMachineTrainerBitwise() {
         List<MultiDataSet> batches = batches(3, 16, 1);
         for (String method : new String[]{"ew", "rep-mtl", "pcgrad"}) {
-            Map<String, INDArray> local = params(configure(method).train(new ListIterator(batches)).build());
+            Map<String, INDArray> local = params(configureAsShipped(method).train(new SparkFixtures.ListIterator(batches)).build());
             SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(configure(method))
                     .trainingMaster(GradientTrainingMaster.builder().workers(1).build()).build();
             spark.fit(sc.parallelize(batches, 1));
             Map<String, INDArray> distributed = params(spark.trainer());
-            for (String p : local.keySet()) assertEquals(local.get(p), distributed.get(p), method + ": " + p + " after 2 epochs");
+            assertBitwise(local, distributed, method + ", after 2 epochs");
         }
     }
 
@@ -81,7 +70,7 @@ class SparkMultiTaskTrainerTest {
                 whole.add(concat(step));
             }
             for (String method : new String[]{"ew", "pcgrad"}) {
-                Map<String, INDArray> local = params(configure(method).train(new ListIterator(whole)).build());
+                Map<String, INDArray> local = params(configure(method).train(new SparkFixtures.ListIterator(whole)).build());
                 SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(configure(method))
                         .trainingMaster(GradientTrainingMaster.builder().workers(workers).build()).build();
                 spark.fit(sc.parallelize(shards, workers));
@@ -98,14 +87,14 @@ class SparkMultiTaskTrainerTest {
     void anIteratorsEpochsTrainAsOnOneMachine() {
         List<MultiDataSet> b = batches(6, 8, 6);
         for (String method : new String[]{"ew", "rep-mtl"}) {
-            Map<String, INDArray> local = params(configure(method).train(new ListIterator(b, 9)).build());
+            Map<String, INDArray> local = params(configureAsShipped(method).train(new SparkFixtures.ListIterator(b, 9)).build());
             SparkMultiTaskTrainer one = SparkMultiTaskTrainer.builder(sc).training(configure(method)).build();
-            one.fit(new ListIterator(b, 9));
+            one.fit(new SparkFixtures.ListIterator(b, 9));
             Map<String, INDArray> distributed = params(one.trainer());
-            for (String p : local.keySet()) assertEquals(local.get(p), distributed.get(p), method + ", shuffled epochs: " + p);
+            assertBitwise(local, distributed, method + ", shuffled epochs");
         }
         // two workers: step s holds the epoch's minibatches 2s and 2s+1
-        ListIterator shuffled = new ListIterator(b, 9);
+        SparkFixtures.ListIterator shuffled = new SparkFixtures.ListIterator(b, 9);
         List<MultiDataSet> steps = new ArrayList<>();
         for (int epoch = 0; epoch < 3; epoch++) {                        // the trainer reads an epoch to count it, then trains 2
             shuffled.reset();
@@ -114,10 +103,10 @@ class SparkMultiTaskTrainerTest {
             if (epoch == 0) continue;
             for (int s = 0; s < epochBatches.size() / 2; s++) steps.add(concat(epochBatches.subList(2 * s, 2 * s + 2)));
         }
-        Map<String, INDArray> local = params(configure("ew").epochs(1).train(new ListIterator(steps)).build());
+        Map<String, INDArray> local = params(configure("ew").epochs(1).train(new SparkFixtures.ListIterator(steps)).build());
         SparkMultiTaskTrainer two = SparkMultiTaskTrainer.builder(sc).training(configure("ew"))
                 .trainingMaster(GradientTrainingMaster.builder().workers(2).build()).build();
-        two.fit(new ListIterator(b, 9));
+        two.fit(new SparkFixtures.ListIterator(b, 9));
         Map<String, INDArray> distributed = params(two.trainer());
         for (String p : local.keySet()) {
             double err = local.get(p).sub(distributed.get(p)).norm2Number().doubleValue() / local.get(p).norm2Number().doubleValue();
@@ -153,7 +142,7 @@ class SparkMultiTaskTrainerTest {
         SparkMultiTaskTrainer fromFiles = SparkMultiTaskTrainer.builder(sc).training(configure("ew")).build();
         fromFiles.fitPaths(sc.parallelize(paths, 2));
         Map<String, INDArray> expected = params(fromObjects.trainer()), actual = params(fromFiles.trainer());
-        for (String p : expected.keySet()) assertEquals(expected.get(p), actual.get(p), p);
+        assertBitwise(expected, actual, "exported files");
         paths.set(1, dir.resolve("missing.bin").toString());
         Exception e = assertThrows(Exception.class, () -> SparkMultiTaskTrainer.builder(sc).training(configure("ew")).build().fitPaths(sc.parallelize(paths, 2)));
         assertTrue(String.valueOf(e.getMessage()).contains("exported MultiDataSet file not found: " + paths.get(1)), e.getMessage());
@@ -165,7 +154,7 @@ class SparkMultiTaskTrainerTest {
         INDArray x0 = b.get(0).getFeatures(0).get(NDArrayIndex.all(), NDArrayIndex.point(0));
         x0.assign(x0.add(10));                                           // task a's loss has a term 0 * sum(log x0): finite here,
         b.get(1).getFeatures(0).get(NDArrayIndex.all(), NDArrayIndex.point(0)).assign(-1);   // NaN on partition 1
-        MultiTaskTrainer.Builder cfg = MultiTaskTrainer.builder(model(true)).optimizer(Optimizer.adam(1e-2)).seed(5);
+        MultiTaskTrainer.Builder cfg = MultiTaskTrainer.builder(model(true, false)).optimizer(Optimizer.adam(1e-2)).seed(5);
         Map<String, INDArray> before = new TreeMap<>();
         for (String p : List.of("enc.W", "enc.b", "a.W", "b.W")) before.put(p, cfg.model().sameDiff().getVariable(p).getArr().dup());
         SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(cfg).build();
@@ -175,7 +164,7 @@ class SparkMultiTaskTrainerTest {
     }
 
     private static void assertEqualsSingleMachine(JavaRDD<MultiDataSet> data, List<MultiDataSet> steps, String what) {
-        Map<String, INDArray> local = params(configure("ew").train(new ListIterator(steps)).build());
+        Map<String, INDArray> local = params(configure("ew").train(new SparkFixtures.ListIterator(steps)).build());
         SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(configure("ew")).build();
         spark.fit(data);
         Map<String, INDArray> distributed = params(spark.trainer());
@@ -183,104 +172,5 @@ class SparkMultiTaskTrainerTest {
             double err = local.get(p).sub(distributed.get(p)).norm2Number().doubleValue() / local.get(p).norm2Number().doubleValue();
             assertTrue(err <= 1e-12, what + ": " + p + " relative error " + err);
         }
-    }
-
-    private static MultiTaskTrainer.Builder configure(String method) {
-        MultiTaskModel m = model();
-        MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(Optimizer.adam(1e-2)).seed(5).epochs(2);
-        if (method.equals("rep-mtl")) b.repMtl(RepMtl.builder(m).build());
-        if (method.equals("pcgrad")) b.strategy(Strategies.create("pcgrad", m.taskNames(), Map.of(), GradientMode.PARAMETERS));
-        return b;
-    }
-
-    private static MultiDataSet concat(List<MultiDataSet> parts) {
-        INDArray[] labels = new INDArray[2];
-        for (int t = 0; t < 2; t++) {
-            final int task = t;
-            labels[t] = Nd4j.concat(0, parts.stream().map(m -> m.getLabels(task)).toArray(INDArray[]::new));
-        }
-        return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{Nd4j.concat(0, parts.stream().map(m -> m.getFeatures(0)).toArray(INDArray[]::new))}, labels);
-    }
-
-    /** Trains with {@code t} (when not trained yet) and returns its parameters. */
-    private static Map<String, INDArray> params(MultiTaskTrainer t) {
-        if (t.history().isEmpty()) t.fit();
-        Map<String, INDArray> p = new TreeMap<>();
-        for (String name : t.trainableParameters()) p.put(name, t.model().sameDiff().getVariable(name).getArr().dup());
-        return p;
-    }
-
-    private static MultiTaskModel model() { return model(false); }
-
-    /**
-     * x [B,5] -> dense 6 tanh = Z -> per task dense 3 -> softmax CE; float64. With {@code logOfFirstFeature}, task a's
-     * loss adds {@code 0 * sum(log x[:, 0])}, NaN where a first feature is negative.
-     */
-    private static MultiTaskModel model(boolean logOfFirstFeature) {
-        Nd4j.getRandom().setSeed(11);
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 5);
-        SDVariable z = sd.math.tanh("Z", x.mmul(sd.var("enc.W", Nd4j.randn(DataType.DOUBLE, 5, 6).muli(0.5))).add(sd.var("enc.b", Nd4j.randn(DataType.DOUBLE, 6).muli(0.1))));
-        MultiTaskModel.Builder b = MultiTaskModel.builder(sd);
-        for (String t : List.of("a", "b")) {
-            SDVariable y = sd.placeHolder("y_" + t, DataType.INT64, -1);
-            SDVariable logits = sd.identity("out_" + t, z.mmul(sd.var(t + ".W", Nd4j.randn(DataType.DOUBLE, 6, 3).muli(0.5))).add(sd.var(t + ".b", Nd4j.zeros(DataType.DOUBLE, 3))));
-            if (logOfFirstFeature && t.equals("a")) {
-                SDVariable ce = TaskLosses.softmaxCrossEntropy(sd, "ce_a", logits, y, 3);
-                sd.identity("loss_a", ce.add(sd.math.log(x.get(SDIndex.all(), SDIndex.point(0))).sum().mul(0.0)));
-            } else {
-                TaskLosses.softmaxCrossEntropy(sd, "loss_" + t, logits, y, 3);
-            }
-            b.task(TaskSpec.classification(t, 3), "x", "Z", "out_" + t, "y_" + t, "loss_" + t);
-        }
-        return b.build();
-    }
-
-    /** {@code n} minibatches of {@code size}: task a = argmax of x[0..2], task b = argmax of x[2..4]. */
-    private static List<MultiDataSet> batches(int n, int size, long seed) {
-        Random r = new Random(seed);
-        List<MultiDataSet> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            INDArray x = Nd4j.create(DataType.DOUBLE, size, 5);
-            INDArray ya = Nd4j.create(DataType.INT64, size), yb = Nd4j.create(DataType.INT64, size);
-            for (int e = 0; e < size; e++) {
-                for (int j = 0; j < 5; j++) x.putScalar(e, j, r.nextGaussian());
-                ya.putScalar(e, x.get(NDArrayIndex.point(e), NDArrayIndex.interval(0, 3)).argMax().getInt(0));
-                yb.putScalar(e, x.get(NDArrayIndex.point(e), NDArrayIndex.interval(2, 5)).argMax().getInt(0));
-            }
-            out.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{x}, new INDArray[]{ya, yb}));
-        }
-        return out;
-    }
-
-    /** The given minibatches in order, or reshuffled by a seeded generator at every reset. */
-    private static final class ListIterator implements MultiDataSetIterator {
-        private final List<MultiDataSet> given;
-        private final Random shuffle;
-        private List<MultiDataSet> batches;
-        private int cursor;
-
-        ListIterator(List<MultiDataSet> batches) { this(batches, -1); }
-
-        ListIterator(List<MultiDataSet> batches, long seed) {
-            this.given = batches;
-            this.batches = batches;
-            this.shuffle = seed < 0 ? null : new Random(seed);
-        }
-
-        @Override public MultiDataSet next(int num) { throw new UnsupportedOperationException(); }
-        @Override public void setPreProcessor(MultiDataSetPreProcessor p) { throw new UnsupportedOperationException(); }
-        @Override public MultiDataSetPreProcessor getPreProcessor() { return null; }
-        @Override public boolean resetSupported() { return true; }
-        @Override public boolean asyncSupported() { return false; }
-        @Override public void reset() {
-            cursor = 0;
-            if (shuffle != null) {
-                batches = new ArrayList<>(given);
-                java.util.Collections.shuffle(batches, shuffle);
-            }
-        }
-        @Override public boolean hasNext() { return cursor < batches.size(); }
-        @Override public MultiDataSet next() { return batches.get(cursor++); }
     }
 }
