@@ -131,14 +131,14 @@ final class AveragingRoundSource implements RoundSource {
                 trainer.restoreState(t.start());
                 List<StepStats> steps = new ArrayList<>();
                 List<Long> n = new ArrayList<>();
-                try {
-                    for (int j = 0; j < t.steps() && source.hasNext(); j++) {
-                        MultiDataSet m = source.next();
-                        n.add(m.getFeatures(0).size(0));
+                for (int j = 0; j < t.steps() && source.hasNext(); j++) {
+                    MultiDataSet m = source.next();                   // reading fails as a task: Spark re-runs it
+                    n.add(m.getFeatures(0).size(0));
+                    try {
                         steps.add(trainer.step(m, t.epoch()));
+                    } catch (IllegalStateException | IllegalArgumentException e) {    // bad data (NaN, shapes): a result, not retried
+                        return WorkerRound.failed(partition, t.where() + ", partition " + partition + ", local step " + j + ": " + e.getMessage());
                     }
-                } catch (IllegalStateException | IllegalArgumentException e) {        // bad data: a value, not a task failure Spark would retry
-                    return WorkerRound.failed(partition, t.where() + ", partition " + partition + ", local step " + steps.size() + ": " + e.getMessage());
                 }
                 return new WorkerRound(partition, t.fractions()[partition], n.stream().mapToLong(Long::longValue).toArray(), steps, trainer.state(), null);
             });
