@@ -1,5 +1,8 @@
 package io.github.repmtl.spark;
 
+import io.github.repmtl.samediff.metrics.Baselines;
+import io.github.repmtl.samediff.metrics.DeltaP;
+import io.github.repmtl.samediff.metrics.TaskResult;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
 import io.github.repmtl.samediff.train.TrainingGraph;
@@ -32,7 +35,9 @@ import java.util.function.IntFunction;
  *         .trainingMaster(GradientTrainingMaster.builder().workers(8).build())
  *         .build();
  * TrainingResult result = spark.fit(trainRdd);   // JavaRDD<MultiDataSet> of the workers' minibatches
+ * Map<String, TaskResult> test = spark.evaluate(testRdd);
  * }</pre>
+ * {@link ParameterAveragingTrainingMaster} trains local steps on each worker and averages every few instead.
  */
 public final class SparkMultiTaskTrainer {
     private final JavaSparkContext sc;
@@ -128,6 +133,16 @@ public final class SparkMultiTaskTrainer {
             return (MultiDataSet) m;
         }));
     }
+
+    /**
+     * The model's metrics on an RDD split (single-input minibatches), evaluated on the executors with the project's
+     * evaluators and merged in partition order: the same results as {@code ModelEvaluator} on one machine
+     * ({@link SparkModelEvaluator}).
+     */
+    public Map<String, TaskResult> evaluate(JavaRDD<MultiDataSet> data) { return SparkModelEvaluator.evaluate(training.model(), data); }
+
+    /** Delta-p of the model on an RDD split against single-task {@code baselines}. */
+    public DeltaP deltaP(JavaRDD<MultiDataSet> data, Baselines baselines) { return SparkModelEvaluator.deltaP(training.model(), data, baselines); }
 
     /** The driver's trainer of the last {@link #fit} (history, model), or {@code null} before. */
     public MultiTaskTrainer trainer() { return trainer; }

@@ -1,5 +1,6 @@
 package io.github.repmtl.spark;
 
+import io.github.repmtl.samediff.train.ModelEvaluator;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
 import io.github.repmtl.samediff.train.Optimizer;
 import org.apache.spark.api.java.JavaRDD;
@@ -112,6 +113,15 @@ class SparkMultiTaskTrainerTest {
             double err = local.get(p).sub(distributed.get(p)).norm2Number().doubleValue() / local.get(p).norm2Number().doubleValue();
             assertTrue(err <= 1e-12, "two workers from an iterator: " + p + " relative error " + err);
         }
+    }
+
+    @Test
+    void theTrainedModelEvaluatesOnAnRddAsOnOneMachine() {
+        SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(configure("ew"))
+                .trainingMaster(GradientTrainingMaster.builder().workers(2).build()).build();
+        spark.fit(sc.parallelize(batches(4, 8, 12), 2));
+        List<MultiDataSet> test = batches(3, 8, 13);
+        assertEquals(ModelEvaluator.evaluate(spark.trainer().model(), new SparkFixtures.ListIterator(test)), spark.evaluate(sc.parallelize(test, 2)));
     }
 
     @Test

@@ -18,7 +18,9 @@ import io.github.repmtl.samediff.train.EpochSummary;
 import io.github.repmtl.samediff.train.ModelSelection;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
 import io.github.repmtl.spark.GradientTrainingMaster;
+import io.github.repmtl.spark.ParameterAveragingTrainingMaster;
 import io.github.repmtl.spark.SparkMultiTaskTrainer;
+import io.github.repmtl.spark.TrainingMaster;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import io.github.repmtl.samediff.train.Optimizer;
@@ -120,8 +122,19 @@ final class TrainCommand implements Callable<Integer> {
     int workers;
 
     @Option(names = "--training-master", defaultValue = "gradient", paramLabel = "NAME", description = "Spark training master: gradient "
-            + "(synchronous gradient averaging: the single-machine step on the workers' concatenated minibatches; default).")
+            + "(synchronous gradient averaging: the single-machine step on the workers' concatenated minibatches; default) or averaging "
+            + "(parameter averaging: each worker trains --averaging-frequency local steps on its own minibatches of --batch-size, then "
+            + "parameters, optimiser, batch-norm and strategy state are averaged by examples).")
     String trainingMaster;
+
+    @Option(names = "--averaging-frequency", paramLabel = "K", description = "Averaging master: local steps per worker between averagings (default: 5).")
+    Integer averagingFrequency;
+
+    @Option(names = "--aggregation-depth", paramLabel = "D", description = "Averaging master: depth of the tree that sums the workers' states (1: on the driver; default: 2).")
+    Integer aggregationDepth;
+
+    @Option(names = "--worker-prefetch", paramLabel = "N", description = "Averaging master: minibatches each worker prepares ahead in the background (default: 0).")
+    Integer workerPrefetch;
 
     /** Everything the flags decide, resolved and checked before any data is read. */
     record Settings(String model, String strategy, Map<String, String> strategyOptions, GradientMode gradientMode, boolean repMtl,
@@ -164,7 +177,7 @@ final class TrainCommand implements Callable<Integer> {
             result = b.build().fit();
         } else {
             try (JavaSparkContext sc = sparkContext(sparkMaster)) {
-                result = SparkMultiTaskTrainer.builder(sc).training(b).trainingMaster(GradientTrainingMaster.builder().workers(workers).build())
+                result = SparkMultiTaskTrainer.builder(sc).training(b).trainingMaster(trainingMaster())
                         .build().fit(dataset.trainIterator(data.batchSize));
             }
         }
@@ -183,8 +196,21 @@ final class TrainCommand implements Callable<Integer> {
     private void checkSpark() {
         if (workers < 1) throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
         if (sparkMaster == null && workers != 1) throw new IllegalArgumentException("--workers " + workers + " needs --spark-master");
-        if (!trainingMaster.equals("gradient"))
-            throw new IllegalArgumentException("--training-master '" + trainingMaster + "' is not available; available: gradient (parameter averaging is not built yet)");
+        if (!trainingMaster.equals("gradient") && !trainingMaster.equals("averaging"))
+            throw new IllegalArgumentException("unknown --training-master '" + trainingMaster + "'; available: gradient, averaging");
+        if (!trainingMaster.equals("averaging") && (averagingFrequency != null || aggregationDepth != null || workerPrefetch != null))
+            throw new IllegalArgumentException("--averaging-frequency, --aggregation-depth and --worker-prefetch need --training-master averaging");
+        if (sparkMaster != null) trainingMaster();                           // option values checked before any data is read
+    }
+
+    /** The training master the Spark options describe (per-worker minibatches of --batch-size). */
+    private TrainingMaster trainingMaster() {
+        if (trainingMaster.equals("gradient")) return GradientTrainingMaster.builder().workers(workers).build();
+        ParameterAveragingTrainingMaster.Builder a = ParameterAveragingTrainingMaster.builder().workers(workers).batchSizePerWorker(data.batchSize);
+        if (averagingFrequency != null) a.averagingFrequency(averagingFrequency);
+        if (aggregationDepth != null) a.aggregationDepth(aggregationDepth);
+        if (workerPrefetch != null) a.workerPrefetchNumBatches(workerPrefetch);
+        return a.build();
     }
 
     /** A Spark context for {@code master}; a local master binds to loopback only, and Spark's web UI stays off. */
