@@ -134,7 +134,9 @@ final class PartitionedStepSource implements StepSource {
         @Override public long[][] shardExamples() { return shardExamples; }
 
         @Override public ShardResult compute(ShardRequest request) {
-            Broadcast<StepTask> task = sc.broadcast(new StepTask(request, parameters.get(), element, partitions));
+            String[] names = new String[partitions.length];
+            for (int s = 0; s < names.length; s++) names[s] = "partition " + partitions[s];
+            Broadcast<StepTask> task = sc.broadcast(new StepTask(request.withShardNames(names), parameters.get(), element, partitions));
             Broadcast<WorkerSpec> run = spec;
             try {
                 List<ShardResult> parts = data.mapPartitionsWithIndex((k, it) -> computeShard(run.value(), task.value(), k, it), true).collect();

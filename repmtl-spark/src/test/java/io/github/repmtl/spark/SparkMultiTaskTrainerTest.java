@@ -171,6 +171,10 @@ class SparkMultiTaskTrainerTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> spark.fit(sc.parallelize(b, 2)));
         assertTrue(e.getMessage().contains("epoch 0, step 0, partition 1: loss of task 'a' is NaN") && e.getMessage().contains("no update applied"), e.getMessage());
         for (String p : before.keySet()) assertEquals(before.get(p), cfg.model().sameDiff().getVariable(p).getArr(), p + " after the failed step");
+        // partition 0 empty: the failing minibatch is the step's second shard, on partition 2
+        IllegalStateException named = assertThrows(IllegalStateException.class,
+                () -> SparkMultiTaskTrainer.builder(sc).training(MultiTaskTrainer.builder(model(true, false)).seed(5)).build().fit(sc.parallelize(b, 3)));
+        assertTrue(named.getMessage().contains("epoch 0, step 0, partition 2: loss of task 'a' is NaN"), named.getMessage());
     }
 
     private static void assertEqualsSingleMachine(JavaRDD<MultiDataSet> data, List<MultiDataSet> steps, String what) {

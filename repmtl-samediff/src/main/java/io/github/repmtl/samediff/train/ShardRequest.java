@@ -22,9 +22,10 @@ import java.util.Arrays;
  * @param shardExamples examples per shard and task
  * @param seed          the step's random seed (dropout masks); shard {@code k} uses {@link #shardSeed(int)}
  * @param where         the step, for error messages ("epoch 3, step 120")
+ * @param shardNames    each shard's name in error messages, or {@code null} ("partition k" when split)
  */
-public record ShardRequest(Kind kind, double[] weights, double[] injection, double[] losses, long[][] shardExamples, long seed, String where)
-        implements Serializable {
+public record ShardRequest(Kind kind, double[] weights, double[] injection, double[] losses, long[][] shardExamples, long seed, String where,
+                           String[] shardNames) implements Serializable {
     /** What a shard computes. */
     public enum Kind {
         /** Forward pass: the task losses. */
@@ -46,26 +47,33 @@ public record ShardRequest(Kind kind, double[] weights, double[] injection, doub
             for (long n : shardExamples[k])
                 if (n < 1) throw new IllegalArgumentException(where + ": shard " + k + " has " + n + " examples " + Arrays.toString(shardExamples[k]));
         if (kind == Kind.GRADIENTS && weights == null) throw new IllegalArgumentException(where + ": a gradient request needs task weights");
+        if (shardNames != null && shardNames.length != shardExamples.length)
+            throw new IllegalArgumentException(where + ": " + shardNames.length + " shard names for " + shardExamples.length + " shards");
+    }
+
+    /** This request with shards named in error messages as {@code names} (e.g. the cluster partitions that hold them). */
+    public ShardRequest withShardNames(String... names) {
+        return new ShardRequest(kind, weights, injection, losses, shardExamples, seed, where, names.clone());
     }
 
     /** Task losses of the forward pass. */
     public static ShardRequest losses(long[][] shardExamples, long seed, String where) {
-        return new ShardRequest(Kind.LOSSES, null, null, null, shardExamples, seed, where);
+        return new ShardRequest(Kind.LOSSES, null, null, null, shardExamples, seed, where, null);
     }
 
     /** Gradients of {@code sum_t weights_t l_t} (+ regularizer, + {@code sum(Z * injection)} when given). */
     public static ShardRequest gradients(double[] weights, double[] injection, double[] losses, long[][] shardExamples, long seed, String where) {
-        return new ShardRequest(Kind.GRADIENTS, weights.clone(), injection, losses, shardExamples, seed, where);
+        return new ShardRequest(Kind.GRADIENTS, weights.clone(), injection, losses, shardExamples, seed, where, null);
     }
 
     /** Per-task parameter gradients. */
     public static ShardRequest taskGradients(double[] losses, long[][] shardExamples, long seed, String where) {
-        return new ShardRequest(Kind.TASK_GRADIENTS, null, null, losses, shardExamples, seed, where);
+        return new ShardRequest(Kind.TASK_GRADIENTS, null, null, losses, shardExamples, seed, where, null);
     }
 
     /** Per-task representation gradients and the representation. */
     public static ShardRequest representationRows(double[] losses, long[][] shardExamples, long seed, String where) {
-        return new ShardRequest(Kind.REPRESENTATION_ROWS, null, null, losses, shardExamples, seed, where);
+        return new ShardRequest(Kind.REPRESENTATION_ROWS, null, null, losses, shardExamples, seed, where, null);
     }
 
     public int shards() { return shardExamples.length; }
@@ -98,6 +106,9 @@ public record ShardRequest(Kind kind, double[] weights, double[] injection, doub
     /** Seed of shard {@code k}'s dropout masks: the step's seed for shard 0. */
     public long shardSeed(int shard) { return seed + shard * SHARD_SEED_STRIDE; }
 
-    /** {@link #where} naming the partition when the step is split. */
-    public String where(int shard) { return shards() == 1 ? where : where + ", partition " + shard; }
+    /** {@link #where} naming the shard: by its name when named, else as "partition k" when the step is split. */
+    public String where(int shard) {
+        if (shardNames != null) return where + ", " + shardNames[shard];
+        return shards() == 1 ? where : where + ", partition " + shard;
+    }
 }
