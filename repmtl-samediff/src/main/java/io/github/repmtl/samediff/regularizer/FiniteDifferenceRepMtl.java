@@ -102,6 +102,9 @@ public final class FiniteDifferenceRepMtl {
      */
     public static FiniteDifferenceRepMtl attachTo(RepMtl config, SameDiff sd, double relativeStep) {
         if (!(relativeStep > 0)) throw new IllegalArgumentException("relativeStep must be > 0, got " + relativeStep);
+        if (!config.schedule().isConstant())
+            throw new IllegalArgumentException("the finite-difference mode builds lambda_tsr, lambda_csa and tau into its graph: a schedule that changes "
+                    + config.schedule() + " is not supported");
         return new FiniteDifferenceRepMtl(config, sd, relativeStep);
     }
 

@@ -20,7 +20,8 @@ import java.util.List;
  * ({@link TaskSaliencyRegulation#evaluate}, {@link CrossTaskSaliencyAlignment#evaluate}) and sets the graph's
  * constants {@code repmtl/tsr}, {@code repmtl/csa}, {@code repmtl/regularizer_gradient} {@code G} and
  * {@code repmtl/regularizer_offset} {@code R - <G, S>} before any op reads them (they all come after the
- * saliencies). Added to the graph by {@link RepMtl#attachTo(SameDiff, RegularizerPlacement)}.
+ * saliencies). Added to the graph by {@link RepMtl#attachTo(SameDiff, RegularizerPlacement)}. It uses the values of
+ * epoch 0 of the configuration's schedule until {@link #use} sets others ({@link RepMtlGraph#useEpoch}).
  */
 public final class HostRegularizer extends BaseListener {
     /** Saliencies up to this many entries are evaluated on Java copies, larger ones on native arrays. */
@@ -29,13 +30,24 @@ public final class HostRegularizer extends BaseListener {
     private final RepMtl config;
     private final long copyLimit;
     private final ScratchArrays scratch = new ScratchArrays();
+    private double lambdaTsr, lambdaCsa, tau;
 
     HostRegularizer(RepMtl config) { this(config, JAVA_COPY_LIMIT); }
 
     HostRegularizer(RepMtl config, long copyLimit) {
         this.config = config;
         this.copyLimit = copyLimit;
+        use(config.schedule().at(0));
     }
+
+    /** The hyperparameters of the next executions. */
+    void use(RepMtlSchedule.Segment values) {
+        this.lambdaTsr = values.lambdaTsr();
+        this.lambdaCsa = values.lambdaCsa();
+        this.tau = values.tau();
+    }
+
+    RepMtlSchedule.Segment current() { return new RepMtlSchedule.Segment(0, lambdaTsr, lambdaCsa, tau); }
 
     @Override
     public boolean isActive(Operation operation) { return true; }
@@ -57,10 +69,10 @@ public final class HostRegularizer extends BaseListener {
         double[] values = HostArrays.read(s, scratch.get("saliencies", length));
         double[] tsrGradient = scratch.get("tsrGradient", b * t * n);
         double tsr = TaskSaliencyRegulation.evaluate(values, b, t, c, n, tsrGradient);
-        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, config.tau(), config.csaVariant(), scratch);
+        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, tau, config.csaVariant(), scratch);
         double[] gradient = HostArrays.read(csa.gradient(), scratch.get("gradient", length));
         csa.gradient().close();
-        double lambdaTsr = config.lambdaTsr(), lambdaCsa = config.lambdaCsa(), surrogate = 0;   // G = dR/dS and <G, S>
+        double surrogate = 0;                                                                  // G = dR/dS and <G, S>
         for (int bt = 0, k = 0; bt < b * t; bt++)
             for (int ci = 0; ci < c; ci++)
                 for (int ni = 0; ni < n; ni++, k++) {
@@ -82,9 +94,9 @@ public final class HostRegularizer extends BaseListener {
         double[] tsrGradient = HostArrays.read(means, scratch.get("tsrGradient", b * t * n));
         means.close();
         double tsr = TaskSaliencyRegulation.fromMeans(tsrGradient, b, t, s.size(2), n);
-        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, config.tau(), config.csaVariant(), scratch);
-        INDArray spread = HostArrays.write(tsrGradient, s.dataType(), b, t, 1, n).muli(config.lambdaTsr());
-        INDArray gradient = csa.gradient().muli(config.lambdaCsa()).addi(spread);
+        ValueAndGradient csa = CrossTaskSaliencyAlignment.evaluate(s, tau, config.csaVariant(), scratch);
+        INDArray spread = HostArrays.write(tsrGradient, s.dataType(), b, t, 1, n).muli(lambdaTsr);
+        INDArray gradient = csa.gradient().muli(lambdaCsa).addi(spread);
         spread.close();
         INDArray contiguous = HostArrays.cOrder(s);
         double surrogate = Nd4j.getBlasWrapper().dot(contiguous, gradient);
@@ -102,7 +114,7 @@ public final class HostRegularizer extends BaseListener {
     private void setScalars(SameDiff sd, double tsr, double csa, double surrogate) {
         setScalar(sd, RepMtlGraph.TSR, tsr);
         setScalar(sd, RepMtlGraph.CSA, csa);
-        setScalar(sd, RepMtlGraph.REGULARIZER_OFFSET, config.lambdaTsr() * tsr + config.lambdaCsa() * csa - surrogate);
+        setScalar(sd, RepMtlGraph.REGULARIZER_OFFSET, lambdaTsr * tsr + lambdaCsa * csa - surrogate);
     }
 
     private static void setScalar(SameDiff sd, String name, double value) {

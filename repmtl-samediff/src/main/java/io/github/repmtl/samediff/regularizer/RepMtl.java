@@ -45,7 +45,7 @@ public final class RepMtl implements java.io.Serializable {
     public record Task(String name, String loss, String shared) implements java.io.Serializable {}
 
     private final List<Task> tasks;
-    private final double lambdaTsr, lambdaCsa, tau;
+    private final RepMtlSchedule schedule;
     private final CsaVariant csaVariant;
     private final boolean logTransform;
     private final Map<String, long[]> probeShapes;
@@ -53,9 +53,7 @@ public final class RepMtl implements java.io.Serializable {
 
     private RepMtl(Builder b, List<Task> tasks) {
         this.tasks = List.copyOf(tasks);
-        this.lambdaTsr = b.lambdaTsr;
-        this.lambdaCsa = b.lambdaCsa;
-        this.tau = b.tau;
+        this.schedule = b.schedule != null ? b.schedule : RepMtlSchedule.constant(b.lambdaTsr, b.lambdaCsa, b.tau);
         this.csaVariant = b.csaVariant;
         this.logTransform = b.logTransform;
         this.probeShapes = Map.copyOf(b.probeShapes);
@@ -73,9 +71,14 @@ public final class RepMtl implements java.io.Serializable {
 
     public List<Task> tasks() { return tasks; }
     public List<String> taskNames() { return tasks.stream().map(Task::name).toList(); }
-    public double lambdaTsr() { return lambdaTsr; }
-    public double lambdaCsa() { return lambdaCsa; }
-    public double tau() { return tau; }
+    /** {@code lambda_tsr} of epoch 0 (of every epoch without a schedule). */
+    public double lambdaTsr() { return schedule.segments().get(0).lambdaTsr(); }
+    /** {@code lambda_csa} of epoch 0 (of every epoch without a schedule). */
+    public double lambdaCsa() { return schedule.segments().get(0).lambdaCsa(); }
+    /** {@code tau} of epoch 0 (of every epoch without a schedule). */
+    public double tau() { return schedule.segments().get(0).tau(); }
+    /** The hyperparameters by epoch ({@link RepMtlSchedule#constant} without {@link Builder#schedule}). */
+    public RepMtlSchedule schedule() { return schedule; }
     public CsaVariant csaVariant() { return csaVariant; }
     public boolean logTransform() { return logTransform; }
 
@@ -99,6 +102,9 @@ public final class RepMtl implements java.io.Serializable {
             require(sd, t.shared(), "shared activation of task '" + t.name() + "'");
         }
         if (sd.hasVariable(RepMtlGraph.OBJECTIVE)) throw new IllegalStateException("Rep-MTL is already attached to this graph");
+        if (placement == RegularizerPlacement.GRAPH && !schedule.isConstant())
+            throw new IllegalArgumentException("a Rep-MTL schedule that changes over epochs " + schedule + " needs RegularizerPlacement.HOST: "
+                    + "the GRAPH placement builds lambda_tsr, lambda_csa and tau into the graph's ops");
         DataType dt = sd.getVariable(tasks.get(0).loss()).dataType();
         if (!dt.isFPType()) throw new IllegalArgumentException("loss of task '" + tasks.get(0).name() + "' is not floating point: " + dt);
 
@@ -140,7 +146,9 @@ public final class RepMtl implements java.io.Serializable {
         SDVariable stacked = sd.reshape(RepMtlGraph.SALIENCIES, sd.stack(1, aligned.toArray(new SDVariable[0])), -1, count, channels, positions);   // [B, T, C, N]
 
         SDVariable regularizer;
+        HostRegularizer host = null;
         if (placement == RegularizerPlacement.GRAPH) {
+            double lambdaTsr = lambdaTsr(), lambdaCsa = lambdaCsa(), tau = tau();
             SDVariable tsr = TaskSaliencyRegulation.build(sd, RepMtlGraph.TSR, stacked, count);
             SDVariable csa = CrossTaskSaliencyAlignment.build(sd, RepMtlGraph.CSA, stacked, count, channels, positions, tau, csaVariant);
             regularizer = tsr.mul(lambdaTsr).add(RepMtlGraph.REGULARIZER, csa.mul(lambdaCsa));
@@ -150,14 +158,15 @@ public final class RepMtl implements java.io.Serializable {
             SDVariable gradient = sd.constant(RepMtlGraph.REGULARIZER_GRADIENT, Nd4j.valueArrayOf(new long[]{1, count, channels, positions}, Double.NaN, dt));
             SDVariable offset = sd.constant(RepMtlGraph.REGULARIZER_OFFSET, Nd4j.scalar(dt, Double.NaN));
             regularizer = stacked.mul(gradient).sum().add(RepMtlGraph.REGULARIZER, offset);
-            sd.addListeners(new HostRegularizer(this));
+            host = new HostRegularizer(this);
+            sd.addListeners(host);
         }
 
         SDVariable weights = sd.constant(RepMtlGraph.TASK_WEIGHTS, Nd4j.ones(dt, count));
         SDVariable taskObjective = sd.stack(0, terms.toArray(new SDVariable[0])).mul(weights).sum(RepMtlGraph.TASK_OBJECTIVE);
         SDVariable objective = taskObjective.add(RepMtlGraph.OBJECTIVE, regularizer);
         sd.setLossVariables(objective.name());
-        return new RepMtlGraph(sd, this, placement);
+        return new RepMtlGraph(sd, this, placement, host);
     }
 
     /** Convenience for {@code builder(model)...build().attachTo(model.sameDiff())} with this configuration. */
@@ -181,10 +190,23 @@ public final class RepMtl implements java.io.Serializable {
         if (name == null || !sd.hasVariable(name)) throw new IllegalArgumentException("unknown variable '" + name + "' given as " + what);
     }
 
+    /** The configuration with its whole schedule (as {@link #describeEpochs} of all epochs). */
     @Override
-    public String toString() {
-        return "{tasks=" + taskNames() + ", lambdaTsr=" + lambdaTsr + ", lambdaCsa=" + lambdaCsa + ", tau=" + tau
-                + ", csaVariant=" + csaVariant + ", logTransform=" + logTransform + "}";
+    public String toString() { return describe(schedule.canonical()); }
+
+    /**
+     * The configuration as far as epochs {@code 0..lastEpoch} used it: the schedule restricted to those epochs. A run
+     * whose epochs so far had constant values reads exactly like a run without a schedule, so a checkpoint written at
+     * epoch {@code e} fits every configuration whose schedule agrees with it up to {@code e} (what resume compares).
+     */
+    public String describeEpochs(int lastEpoch) { return describe(schedule.upTo(lastEpoch)); }
+
+    private String describe(RepMtlSchedule s) {
+        RepMtlSchedule.Segment first = s.segments().get(0);
+        String values = s.segments().size() == 1
+                ? "lambdaTsr=" + first.lambdaTsr() + ", lambdaCsa=" + first.lambdaCsa() + ", tau=" + first.tau()
+                : "schedule=" + s;
+        return "{tasks=" + taskNames() + ", " + values + ", csaVariant=" + csaVariant + ", logTransform=" + logTransform + "}";
     }
 
     /** Builder with the spec's defaults: lambdas 0.9, tau 0.5, variant PAPER, log transform on. */
@@ -192,6 +214,8 @@ public final class RepMtl implements java.io.Serializable {
         private final Map<String, String[]> tasks = new LinkedHashMap<>();
         private String sharedActivation;
         private double lambdaTsr = 0.9, lambdaCsa = 0.9, tau = 0.5;
+        private boolean valuesSet;
+        private RepMtlSchedule schedule;
         private CsaVariant csaVariant = CsaVariant.PAPER;
         private boolean logTransform = true;
         private final Map<String, long[]> probeShapes = new HashMap<>();
@@ -212,9 +236,20 @@ public final class RepMtl implements java.io.Serializable {
             return this;
         }
 
-        public Builder lambdaTsr(double v) { this.lambdaTsr = v; return this; }
-        public Builder lambdaCsa(double v) { this.lambdaCsa = v; return this; }
-        public Builder tau(double v) { this.tau = v; return this; }
+        public Builder lambdaTsr(double v) { this.lambdaTsr = v; this.valuesSet = true; return this; }
+        public Builder lambdaCsa(double v) { this.lambdaCsa = v; this.valuesSet = true; return this; }
+        public Builder tau(double v) { this.tau = v; this.valuesSet = true; return this; }
+
+        /**
+         * {@code lambda_tsr}, {@code lambda_csa} and {@code tau} by epoch instead of constants (exclusive with
+         * {@link #lambdaTsr}, {@link #lambdaCsa}, {@link #tau}). A schedule that changes needs
+         * {@link RegularizerPlacement#HOST}; the trainer applies each epoch's values to all of its steps.
+         */
+        public Builder schedule(RepMtlSchedule s) {
+            if (s == null) throw new IllegalArgumentException("schedule is null");
+            this.schedule = s;
+            return this;
+        }
         public Builder csaVariant(CsaVariant v) { this.csaVariant = v; return this; }
         public Builder logTransform(boolean v) { this.logTransform = v; return this; }
 
@@ -226,9 +261,13 @@ public final class RepMtl implements java.io.Serializable {
 
         public RepMtl build() {
             if (tasks.size() < 2) throw new IllegalArgumentException("Rep-MTL needs at least 2 tasks, got " + tasks.size() + " " + tasks.keySet());
-            check("lambdaTsr", lambdaTsr);
-            check("lambdaCsa", lambdaCsa);
-            if (!(tau > 0) || !Double.isFinite(tau)) throw new IllegalArgumentException("tau must be finite and > 0, got " + tau);
+            if (schedule != null && valuesSet)
+                throw new IllegalArgumentException("give either lambdaTsr/lambdaCsa/tau or a schedule, not both (the schedule holds all three by epoch)");
+            if (schedule == null) {
+                check("lambdaTsr", lambdaTsr);
+                check("lambdaCsa", lambdaCsa);
+                if (!(tau > 0) || !Double.isFinite(tau)) throw new IllegalArgumentException("tau must be finite and > 0, got " + tau);
+            }
             if (csaVariant == null) throw new IllegalArgumentException("csaVariant is null");
             if (probeBatch < 2) throw new IllegalArgumentException("probeBatch must be >= 2, got " + probeBatch);
             List<Task> list = new ArrayList<>();

@@ -39,11 +39,13 @@ public final class RepMtlGraph {
     private final SameDiff sd;
     private final RepMtl config;
     private final RegularizerPlacement placement;
+    private final HostRegularizer host;
 
-    RepMtlGraph(SameDiff sd, RepMtl config, RegularizerPlacement placement) {
+    RepMtlGraph(SameDiff sd, RepMtl config, RegularizerPlacement placement, HostRegularizer host) {
         this.sd = sd;
         this.config = config;
         this.placement = placement;
+        this.host = host;
     }
 
     public static String term(String task) { return PREFIX + "term/" + task; }
@@ -57,6 +59,20 @@ public final class RepMtlGraph {
     public RegularizerPlacement placement() { return placement; }
 
     public List<String> taskNames() { return config.taskNames(); }
+
+    /**
+     * Makes the next executions use epoch {@code epoch}'s {@code lambda_tsr}, {@code lambda_csa} and {@code tau} from
+     * the configuration's {@link RepMtl#schedule()} (the trainer calls this for every step; a no-op for a constant
+     * schedule, the only kind the GRAPH placement accepts).
+     */
+    public void useEpoch(int epoch) {
+        if (host != null) host.use(config.schedule().at(epoch));
+    }
+
+    /** The hyperparameters the next executions use (fromEpoch 0). */
+    public RepMtlSchedule.Segment hyperparameters() {
+        return host != null ? host.current() : config.schedule().at(0).from(0);
+    }
 
     /** Sets {@code w_t} for the next executions (loss-weighting strategies call this every step). */
     public void setTaskWeights(double... weights) {

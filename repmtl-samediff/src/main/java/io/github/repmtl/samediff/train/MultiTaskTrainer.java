@@ -216,6 +216,7 @@ public final class MultiTaskTrainer {
      */
     StepStats trainStep(StepData data, int epoch, int batch, int batches) {
         String where = "epoch " + epoch + ", step " + step;
+        if (graph.repMtlGraph() != null) graph.repMtlGraph().useEpoch(epoch);    // the Rep-MTL schedule's values of this epoch
         long[][] examples = data.shardExamples();
         long seed = stepSeed();
         int tasks = model.numTasks();
@@ -370,7 +371,7 @@ public final class MultiTaskTrainer {
         meta.put("optimizerSteps", state.optimizerSteps());
         meta.put("seed", cfg.seed);
         meta.put("fingerprint", fingerprint());
-        meta.put("repMtl", cfg.repMtl == null ? null : cfg.repMtl.toString());
+        meta.put("repMtl", cfg.repMtl == null ? null : cfg.repMtl.describeEpochs(epoch));   // the schedule as far as it was used
         meta.put("strategy", cfg.strategy == null ? "ew" : cfg.strategy.name());
         meta.put("strategyState", state.strategy());
         meta.put("history", EpochLog.toJson(history));
@@ -417,9 +418,11 @@ public final class MultiTaskTrainer {
         String strategy = cfg.strategy == null ? "ew" : cfg.strategy.name();
         if (!strategy.equals(meta.get("strategy")))
             throw new IllegalArgumentException("checkpoint was written with strategy '" + meta.get("strategy") + "', this run uses '" + strategy + "'");
-        String rep = cfg.repMtl == null ? null : cfg.repMtl.toString();
+        int epoch = ((Number) meta.get("epoch")).intValue();
+        String rep = cfg.repMtl == null ? null : cfg.repMtl.describeEpochs(epoch);     // only what the checkpoint's epochs used
         if (rep == null ? meta.get("repMtl") != null : !rep.equals(meta.get("repMtl")))
-            throw new IllegalArgumentException("checkpoint was written with Rep-MTL " + meta.get("repMtl") + ", this run uses " + rep);
+            throw new IllegalArgumentException("checkpoint was written with Rep-MTL " + meta.get("repMtl") + " (epochs 0.." + epoch + "), this run uses "
+                    + rep + " for those epochs");
         Map<String, INDArray> parameters = new LinkedHashMap<>(), statistics = new LinkedHashMap<>(), opt = new LinkedHashMap<>();
         c.arrays().forEach((k, v) -> {
             if (k.startsWith("param/")) parameters.put(k.substring(6), v);
@@ -431,7 +434,7 @@ public final class MultiTaskTrainer {
                 strategyState == null ? Map.of() : (Map<String, Object>) strategyState, ((Number) meta.get("step")).longValue()));
         history.clear();
         history.addAll(EpochLog.fromJson((List<Map<String, Object>>) meta.get("history"), model));
-        return ((Number) meta.get("epoch")).intValue();
+        return epoch;
     }
 
     private String fingerprint() {
@@ -474,6 +477,7 @@ public final class MultiTaskTrainer {
         /** The gradient mode the configured strategy will run in (see {@link MultiTaskTrainer#resolveMode}). */
         public GradientMode resolvedGradientMode() { return resolveMode(strategy, mode); }
 
+        /** Rep-MTL; with a {@link RepMtl#schedule()} each epoch's steps use that epoch's values. */
         public Builder repMtl(RepMtl repMtl) { this.repMtl = repMtl; return this; }
 
         /** Where Rep-MTL's regularizer is computed (default {@link RegularizerPlacement#HOST}: same result, faster). */
@@ -523,6 +527,9 @@ public final class MultiTaskTrainer {
             if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
             if (keepCheckpoints < 1) throw new IllegalArgumentException("keep at least 1 checkpoint");
             if (resume && checkpointDir == null) throw new IllegalArgumentException("resume needs a checkpoint directory");
+            if (repMtl != null && !repMtl.schedule().isConstant() && source != null)
+                throw new IllegalArgumentException("a Rep-MTL schedule that changes over epochs " + repMtl.schedule() + " is applied by the trainer's own "
+                        + "steps; trainingSource(...) computes them on other graphs, which would keep epoch 0's values");
             return new MultiTaskTrainer(this);
         }
     }
