@@ -56,11 +56,7 @@ final class AveragingRoundSource implements RoundSource {
         if (data != null) data.unpersist(false);
         int batch = master.batchSizePerWorker();
         data = next.mapPartitions(it -> (Iterator<MultiDataSet>) new Rebatching(it, batch), true).persist(master.storageLevel());
-        examples = data.mapPartitions(it -> {
-            List<Long> n = new ArrayList<>();
-            while (it.hasNext()) n.add(it.next().getFeatures(0).size(0));
-            return Collections.singletonList(n.stream().mapToLong(Long::longValue).toArray()).iterator();
-        }, true).collect().toArray(new long[0][]);
+        examples = MinibatchCounts.of(data);
         if (longest() == 0) throw new IllegalArgumentException("the training RDD is empty");
     }
 
@@ -69,11 +65,7 @@ final class AveragingRoundSource implements RoundSource {
         if (data != null) data.unpersist(false);
     }
 
-    private int longest() {
-        int max = 0;
-        for (long[] p : examples) max = Math.max(max, p.length);
-        return max;
-    }
+    private int longest() { return MinibatchCounts.longest(examples); }
 
     @Override public int stepsPerEpoch() {
         reset();

@@ -62,7 +62,7 @@ final class PartitionedStepSource implements StepSource {
         if (next == data) return;
         if (data != null) data.unpersist(false);
         data = next.persist(storageLevel);
-        examples = count(data);
+        examples = MinibatchCounts.of(data);
         if (batchesPerEpochCounted() == 0) throw new IllegalArgumentException("the training RDD is empty");
     }
 
@@ -71,34 +71,13 @@ final class PartitionedStepSource implements StepSource {
         if (data != null) data.unpersist(false);
     }
 
-    private static long[][] count(JavaRDD<MultiDataSet> data) {
-        List<long[]> counts = data.mapPartitionsWithIndex((k, it) -> {
-            List<Long> n = new ArrayList<>();
-            int e = 0;
-            while (it.hasNext()) {
-                MultiDataSet m = it.next();
-                if (m.getFeatures() == null || m.getFeatures().length != 1 || m.getFeatures(0) == null)
-                    throw new IllegalArgumentException("training RDD partition " + k + ", element " + e + ": expected 1 feature array (single-input model), got "
-                            + (m.getFeatures() == null ? 0 : m.getFeatures().length));
-                n.add(m.getFeatures(0).size(0));
-                e++;
-            }
-            return Collections.singletonList(n.stream().mapToLong(Long::longValue).toArray()).iterator();
-        }, true).collect();
-        return counts.toArray(new long[0][]);
-    }
-
     /** Steps of an epoch (reads one epoch, as the single-machine iterator source does). */
     @Override public int batchesPerEpoch() {
         reset();
         return batchesPerEpochCounted();
     }
 
-    private int batchesPerEpochCounted() {
-        int max = 0;
-        for (long[] p : examples) max = Math.max(max, p.length);
-        return max;
-    }
+    private int batchesPerEpochCounted() { return MinibatchCounts.longest(examples); }
 
     @Override public boolean hasNext() { return cursor < batchesPerEpochCounted(); }
 
