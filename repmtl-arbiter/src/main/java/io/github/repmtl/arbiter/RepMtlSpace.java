@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The Arbiter parameter space of Rep-MTL configurations: one Arbiter {@link ParameterSpace} per dimension of a
@@ -30,7 +31,8 @@ import java.util.Objects;
  *         .csaVariant(CsaVariant.PAPER, CsaVariant.INFONCE).learningRateLogRange(1e-4, 1e-2).build();
  * }</pre>
  * Unset dimensions keep {@link RepMtlCandidate#defaults()}. Passing the same {@link ParameterSpace} instance for
- * two dimensions ties them (Arbiter de-duplicates leaves by identity).
+ * two dimensions ties them (Arbiter de-duplicates leaves by identity). Numeric dimensions given as values or ranges
+ * also know their bounds ({@link #range}), which population-based training explores within.
  */
 public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
     /** The grid the paper searched for both lambdas: {0.7, 0.9, 1.1, 1.3, 1.5}. */
@@ -43,6 +45,7 @@ public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
     private final ParameterSpace<Boolean> logTransform;
     private final ParameterSpace<Double> learningRate;
     private final ParameterSpace<String> strategy;
+    private final Map<String, ParameterRange> ranges;
 
     private RepMtlSpace(Builder b) {
         this.lambdaTsr = b.lambdaTsr;
@@ -52,6 +55,7 @@ public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
         this.logTransform = b.logTransform;
         this.learningRate = b.learningRate;
         this.strategy = b.strategy;
+        this.ranges = Map.copyOf(b.ranges);
     }
 
     /** A space with every dimension at {@link RepMtlCandidate#defaults()} until set. */
@@ -111,15 +115,38 @@ public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
     @Override
     public String toString() { return "RepMtlSpace" + describe(); }
 
+    /**
+     * The bounds of a numeric dimension ({@code lambdaTsr}, {@code lambdaCsa}, {@code tau}, {@code learningRate}):
+     * a fixed value's {@code [v, v]}, a value list's smallest and largest value, a range's ends (log for log ranges);
+     * empty for a dimension given as an arbitrary Arbiter space.
+     */
+    public Optional<ParameterRange> range(String dimension) {
+        if (!List.of("lambdaTsr", "lambdaCsa", "tau", "learningRate").contains(dimension))
+            throw new IllegalArgumentException("'" + dimension + "' is not a numeric dimension; numeric: lambdaTsr, lambdaCsa, tau, learningRate");
+        return Optional.ofNullable(ranges.get(dimension));
+    }
+
+    /** The value of a dimension that is fixed (one value), empty when the dimension is searched. */
+    public Optional<Object> fixedValue(String dimension) {
+        ParameterSpace<?> p = getNestedSpaces().get(dimension);
+        if (p == null) throw new IllegalArgumentException("unknown dimension '" + dimension + "'; dimensions: " + getNestedSpaces().keySet());
+        return p instanceof FixedValue<?> f ? Optional.of(f.getValue()) : Optional.empty();
+    }
+
     /** Sets the dimensions of a {@link RepMtlSpace}; values given as numbers are checked here. */
     public static final class Builder {
         private ParameterSpace<Double> lambdaTsr, lambdaCsa, tau, learningRate;
         private ParameterSpace<CsaVariant> csaVariant;
         private ParameterSpace<Boolean> logTransform;
         private ParameterSpace<String> strategy;
+        private final Map<String, ParameterRange> ranges = new LinkedHashMap<>();
 
         private Builder() {
             RepMtlCandidate d = RepMtlCandidate.defaults();
+            ranges.put("lambdaTsr", ParameterRange.fixed(d.lambdaTsr()));
+            ranges.put("lambdaCsa", ParameterRange.fixed(d.lambdaCsa()));
+            ranges.put("tau", ParameterRange.fixed(d.tau()));
+            ranges.put("learningRate", ParameterRange.fixed(d.learningRate()));
             lambdaTsr = new FixedValue<>(d.lambdaTsr());
             lambdaCsa = new FixedValue<>(d.lambdaCsa());
             tau = new FixedValue<>(d.tau());
@@ -130,22 +157,45 @@ public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
         }
 
         /** Any Arbiter space for {@code lambda_tsr} (values outside {@code [0, inf)} make failed candidates). */
-        public Builder lambdaTsr(ParameterSpace<Double> space) { this.lambdaTsr = required(space, "lambdaTsr"); return this; }
+        public Builder lambdaTsr(ParameterSpace<Double> space) { this.lambdaTsr = numeric("lambdaTsr", space, null); return this; }
         /** {@code lambda_tsr} fixed (one value) or from a discrete set. */
-        public Builder lambdaTsr(double... values) { return lambdaTsr(discrete("lambdaTsr", boxed(values), 0, false)); }
-        public Builder lambdaTsr(List<Double> values) { return lambdaTsr(discrete("lambdaTsr", values, 0, false)); }
+        public Builder lambdaTsr(double... values) { return lambdaTsr(boxed(values)); }
+        public Builder lambdaTsr(List<Double> values) { this.lambdaTsr = numeric("lambdaTsr", discrete("lambdaTsr", values, 0, false), bounds(values)); return this; }
         /** {@code lambda_tsr} uniform in {@code [min, max]}. */
-        public Builder lambdaTsrRange(double min, double max) { return lambdaTsr(uniform("lambdaTsr", min, max, 0, false)); }
+        public Builder lambdaTsrRange(double min, double max) {
+            this.lambdaTsr = numeric("lambdaTsr", uniform("lambdaTsr", min, max, 0, false), new ParameterRange(min, max, false));
+            return this;
+        }
+        /** {@code lambda_tsr} log-uniform in {@code [min, max]}, {@code min > 0}. */
+        public Builder lambdaTsrLogRange(double min, double max) {
+            this.lambdaTsr = numeric("lambdaTsr", logUniform("lambdaTsr", min, max), new ParameterRange(min, max, true));
+            return this;
+        }
 
-        public Builder lambdaCsa(ParameterSpace<Double> space) { this.lambdaCsa = required(space, "lambdaCsa"); return this; }
-        public Builder lambdaCsa(double... values) { return lambdaCsa(discrete("lambdaCsa", boxed(values), 0, false)); }
-        public Builder lambdaCsa(List<Double> values) { return lambdaCsa(discrete("lambdaCsa", values, 0, false)); }
-        public Builder lambdaCsaRange(double min, double max) { return lambdaCsa(uniform("lambdaCsa", min, max, 0, false)); }
+        public Builder lambdaCsa(ParameterSpace<Double> space) { this.lambdaCsa = numeric("lambdaCsa", space, null); return this; }
+        public Builder lambdaCsa(double... values) { return lambdaCsa(boxed(values)); }
+        public Builder lambdaCsa(List<Double> values) { this.lambdaCsa = numeric("lambdaCsa", discrete("lambdaCsa", values, 0, false), bounds(values)); return this; }
+        public Builder lambdaCsaRange(double min, double max) {
+            this.lambdaCsa = numeric("lambdaCsa", uniform("lambdaCsa", min, max, 0, false), new ParameterRange(min, max, false));
+            return this;
+        }
+        /** {@code lambda_csa} log-uniform in {@code [min, max]}, {@code min > 0}. */
+        public Builder lambdaCsaLogRange(double min, double max) {
+            this.lambdaCsa = numeric("lambdaCsa", logUniform("lambdaCsa", min, max), new ParameterRange(min, max, true));
+            return this;
+        }
 
         /** The CSA temperature {@code tau} (> 0). */
-        public Builder tau(ParameterSpace<Double> space) { this.tau = required(space, "tau"); return this; }
-        public Builder tau(double... values) { return tau(discrete("tau", boxed(values), 0, true)); }
-        public Builder tauRange(double min, double max) { return tau(uniform("tau", min, max, 0, true)); }
+        public Builder tau(ParameterSpace<Double> space) { this.tau = numeric("tau", space, null); return this; }
+        public Builder tau(double... values) {
+            List<Double> list = boxed(values);
+            this.tau = numeric("tau", discrete("tau", list, 0, true), bounds(list));
+            return this;
+        }
+        public Builder tauRange(double min, double max) {
+            this.tau = numeric("tau", uniform("tau", min, max, 0, true), new ParameterRange(min, max, false));
+            return this;
+        }
 
         public Builder csaVariant(ParameterSpace<CsaVariant> space) { this.csaVariant = required(space, "csaVariant"); return this; }
         public Builder csaVariant(CsaVariant... variants) { return csaVariant(choice("csaVariant", Arrays.asList(variants))); }
@@ -155,12 +205,16 @@ public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
         public Builder logTransform(Boolean... values) { return logTransform(choice("logTransform", Arrays.asList(values))); }
 
         /** The learning rate of the optimiser (> 0); by default fixed at {@link RepMtlCandidate#DEFAULT_LEARNING_RATE}. */
-        public Builder learningRate(ParameterSpace<Double> space) { this.learningRate = required(space, "learningRate"); return this; }
-        public Builder learningRate(double... values) { return learningRate(discrete("learningRate", boxed(values), 0, true)); }
+        public Builder learningRate(ParameterSpace<Double> space) { this.learningRate = numeric("learningRate", space, null); return this; }
+        public Builder learningRate(double... values) {
+            List<Double> list = boxed(values);
+            this.learningRate = numeric("learningRate", discrete("learningRate", list, 0, true), bounds(list));
+            return this;
+        }
         /** Learning rate log-uniform in {@code [min, max]} (uniform in its exponent). */
         public Builder learningRateLogRange(double min, double max) {
-            positiveRange("learningRate", min, max);
-            return learningRate(new ContinuousParameterSpace(new LogUniformDistribution(min, max)));
+            this.learningRate = numeric("learningRate", logUniform("learningRate", min, max), new ParameterRange(min, max, true));
+            return this;
         }
 
         public Builder strategy(ParameterSpace<String> space) { this.strategy = required(space, "strategy"); return this; }
@@ -175,6 +229,27 @@ public final class RepMtlSpace implements ParameterSpace<RepMtlCandidate> {
 
         private static <T> ParameterSpace<T> required(ParameterSpace<T> space, String what) {
             return Objects.requireNonNull(space, what + " space is null");
+        }
+
+        /** Sets a numeric dimension's bounds: {@code range}, a fixed value's, or unknown (an arbitrary Arbiter space). */
+        private ParameterSpace<Double> numeric(String what, ParameterSpace<Double> space, ParameterRange range) {
+            required(space, what);
+            if (range == null && space instanceof FixedValue<?> f && f.getValue() instanceof Double v && Double.isFinite(v)) range = ParameterRange.fixed(v);
+            if (range != null) ranges.put(what, range);
+            else ranges.remove(what);
+            return space;
+        }
+
+        private static ParameterRange bounds(List<Double> values) {
+            if (values == null || values.isEmpty()) return null;         // discrete(...) reports it
+            double min = values.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+            double max = values.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+            return Double.isFinite(min) && Double.isFinite(max) ? new ParameterRange(min, max, false) : null;
+        }
+
+        private static ParameterSpace<Double> logUniform(String what, double min, double max) {
+            positiveRange(what, min, max);
+            return new ContinuousParameterSpace(new LogUniformDistribution(min, max));
         }
 
         private static List<Double> boxed(double[] values) {

@@ -18,4 +18,18 @@ public enum SearchObjective {
 
     /** True when lower scores are better. */
     public boolean minimize() { return minimize; }
+
+    /** The command-line spelling: {@code delta-p}, {@code validation-loss}. */
+    public String cliName() { return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'); }
+
+    /**
+     * An objective by name ({@code delta-p} or {@code validation-loss}; case, {@code _} and {@code -} as you like).
+     *
+     * @throws IllegalArgumentException naming the unknown value and the valid ones
+     */
+    public static SearchObjective parse(String name) {
+        if (name != null)
+            for (SearchObjective o : values()) if (o.name().equalsIgnoreCase(name.trim().replace('-', '_'))) return o;
+        throw new IllegalArgumentException("unknown objective '" + name + "'; valid: delta-p, validation-loss");
+    }
 }

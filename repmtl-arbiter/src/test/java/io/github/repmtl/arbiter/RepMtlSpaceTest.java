@@ -125,4 +125,20 @@ class RepMtlSpaceTest {
         e = assertThrows(IllegalArgumentException.class, () -> RepMtlSpace.builder().lambdaTsr(0.9, 0.9));
         assertTrue(e.getMessage().contains("duplicate"), e.getMessage());
     }
+
+    @Test
+    void numericDimensionsKnowTheirBounds() {
+        RepMtlSpace s = RepMtlSpace.builder().lambdaTsr(1.3, 0.7, 0.9).lambdaCsaLogRange(0.1, 2.0).tauRange(0.2, 1.0).build();
+        assertEquals(new ParameterRange(0.7, 1.3, false), s.range("lambdaTsr").orElseThrow());
+        assertEquals(new ParameterRange(0.1, 2.0, true), s.range("lambdaCsa").orElseThrow());
+        assertEquals(new ParameterRange(0.2, 1.0, false), s.range("tau").orElseThrow());
+        assertEquals(ParameterRange.fixed(RepMtlCandidate.DEFAULT_LEARNING_RATE), s.range("learningRate").orElseThrow());
+        assertEquals(CsaVariant.PAPER, s.fixedValue("csaVariant").orElseThrow());
+        assertEquals(Math.sqrt(0.1 * 2.0), s.range("lambdaCsa").orElseThrow().at(0.5), 1e-12, "log range: the middle is the geometric mean");
+        assertEquals(0.6, s.range("tau").orElseThrow().at(0.5), 1e-12);
+        RepMtlSpace custom = RepMtlSpace.builder().tau(new org.deeplearning4j.arbiter.optimize.parameter.continuous.ContinuousParameterSpace(0.1, 1)).build();
+        assertTrue(custom.range("tau").isEmpty(), "an arbitrary Arbiter space has no known bounds");
+        assertTrue(custom.fixedValue("tau").isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> s.range("strategy"));
+    }
 }
