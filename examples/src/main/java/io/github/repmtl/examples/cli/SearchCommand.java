@@ -1,5 +1,8 @@
 package io.github.repmtl.examples.cli;
 
+import io.github.repmtl.arbiter.PbtConfig;
+import io.github.repmtl.arbiter.PbtResult;
+import io.github.repmtl.arbiter.PbtRun;
 import io.github.repmtl.arbiter.RepMtlSearch;
 import io.github.repmtl.arbiter.RepMtlSpace;
 import io.github.repmtl.arbiter.SearchData;
@@ -7,7 +10,9 @@ import io.github.repmtl.arbiter.SearchGenerator;
 import io.github.repmtl.arbiter.SearchObjective;
 import io.github.repmtl.arbiter.SearchResult;
 import io.github.repmtl.datavec.Split;
+import io.github.repmtl.examples.plots.PbtPlots;
 import io.github.repmtl.samediff.metrics.Baselines;
+import io.github.repmtl.samediff.model.MultiTaskModelFiles;
 import io.github.repmtl.samediff.regularizer.CsaVariant;
 import io.github.repmtl.zoo.ResNetTrunk;
 import picocli.CommandLine.Command;
@@ -26,9 +31,13 @@ import java.util.concurrent.Callable;
  * (default: the paper's grid of both lambdas over {0.7, 0.9, 1.1, 1.3, 1.5}), random or genetic search, each
  * candidate trained from scratch and scored on the validation split. The output folder holds one record per
  * candidate, {@code results.csv}, {@code summary.txt} and {@code best-config.json} for {@code repmtl train --config};
- * running again on the same folder resumes.
+ * running again on the same folder resumes. {@code --generator pbt} runs population-based training ({@link PbtRun}) of
+ * lambda_tsr, lambda_csa and tau within the bounds the space options give, and writes {@code pbt.json},
+ * {@code schedules.csv}, {@code lineage.csv}, {@code best-schedule.json} (for {@code repmtl train --lambda-schedule}),
+ * {@code best-config.json}, the best member's {@code model/} and {@code plots/pbt-schedules.png}.
  */
-@Command(mixinStandardHelpOptions = true, name = "search", sortOptions = false, description = "Search Rep-MTL hyperparameters (Arbiter: grid, random or genetic).")
+@Command(mixinStandardHelpOptions = true, name = "search", sortOptions = false,
+        description = "Search Rep-MTL hyperparameters (Arbiter: grid, random or genetic; or population-based training).")
 final class SearchCommand implements Callable<Integer> {
     @Mixin DataOptions data;
 
@@ -38,7 +47,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--pretrained", paramLabel = "FILE", description = "ResNet trunk weights (.npz; ResNet-50 also .zip / .h5), as in train.")
     Path pretrained;
 
-    @Option(names = "--generator", defaultValue = "grid", paramLabel = "NAME", description = "grid, random or genetic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--generator", defaultValue = "grid", paramLabel = "NAME",
+            description = "grid, random, genetic, or pbt (population-based training of both lambdas and tau; default: ${DEFAULT-VALUE}).")
     String generator;
 
     @Option(names = "--lambda-tsr", split = ",", paramLabel = "X", description = "lambda_tsr values (default: the paper's 0.7,0.9,1.1,1.3,1.5).")
@@ -47,11 +57,17 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--lambda-csa", split = ",", paramLabel = "X", description = "lambda_csa values (default: the paper's 0.7,0.9,1.1,1.3,1.5).")
     List<Double> lambdaCsa;
 
-    @Option(names = "--lambda-range", paramLabel = "MIN:MAX", description = "Both lambdas uniform in [MIN, MAX] instead of value lists.")
+    @Option(names = "--lambda-range", paramLabel = "MIN:MAX", description = "Both lambdas uniform in [MIN, MAX] instead of value lists (pbt: their bounds).")
     String lambdaRange;
 
-    @Option(names = "--tau", split = ",", paramLabel = "X", description = "CSA temperatures (default 0.5).")
+    @Option(names = "--lambda-log-range", paramLabel = "MIN:MAX", description = "Both lambdas log-uniform in [MIN, MAX], MIN > 0 (pbt: their bounds, resampled log-uniformly).")
+    String lambdaLogRange;
+
+    @Option(names = "--tau", split = ",", paramLabel = "X", description = "CSA temperatures (default 0.5; pbt: a list's smallest and largest value bound tau).")
     List<Double> tau;
+
+    @Option(names = "--tau-range", paramLabel = "MIN:MAX", description = "tau uniform in [MIN, MAX] (pbt: its bounds).")
+    String tauRange;
 
     @Option(names = "--csa-variant", split = ",", paramLabel = "NAME", description = "CSA variants: paper, infonce (default paper).")
     List<String> csaVariants;
@@ -83,8 +99,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--max-time", paramLabel = "DURATION", description = "Stop proposing candidates after this wall time, e.g. 90m, 2h, 300s.")
     String maxTime;
 
-    @Option(names = "--epochs-per-candidate", defaultValue = "1", paramLabel = "N", description = "Training epochs per candidate (default: ${DEFAULT-VALUE}).")
-    int epochsPerCandidate;
+    @Option(names = "--epochs-per-candidate", paramLabel = "N", description = "Training epochs per candidate (default: 1; pbt: --rounds x --ready-epochs).")
+    Integer epochsPerCandidate;
 
     @Option(names = "--max-steps-per-epoch", paramLabel = "N", description = "Cap every candidate epoch at N batches.")
     Integer maxStepsPerEpoch;
@@ -92,8 +108,20 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--grid-points", defaultValue = "5", paramLabel = "N", description = "Grid search: points per continuous range (default: ${DEFAULT-VALUE}).")
     int gridPoints;
 
-    @Option(names = "--population", defaultValue = "10", paramLabel = "N", description = "Genetic search: population size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--population", defaultValue = "10", paramLabel = "N", description = "Genetic search and pbt: population size (default: ${DEFAULT-VALUE}).")
     int population;
+
+    @Option(names = "--ready-epochs", paramLabel = "K", description = "pbt: epochs of a round, between two rankings (default: 1).")
+    Integer readyEpochs;
+
+    @Option(names = "--rounds", paramLabel = "R", description = "pbt: rounds; every member trains R x K epochs (default: 4).")
+    Integer rounds;
+
+    @Option(names = "--pbt-quantile", paramLabel = "Q", description = "pbt: the bottom Q of the members copy one of the top Q after each round (default: 0.25; at least one member).")
+    Double pbtQuantile;
+
+    @Option(names = "--resample-probability", paramLabel = "P", description = "pbt: probability that explore draws a value anew within the bounds instead of x0.8 or x1.25 (default: 0.25).")
+    Double resampleProbability;
 
     @Option(names = {"--out", "--save_path"}, paramLabel = "DIR", description = "Output folder (default: results/search-<benchmark>).")
     Path out;
@@ -102,11 +130,16 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() {
         Benchmark benchmark = Benchmark.of(data.benchmark);
         String modelName = benchmark.model(model);
-        SearchGenerator gen = generator(generator);
+        boolean pbt = generator.trim().equalsIgnoreCase("pbt");
+        SearchGenerator gen = pbt ? null : generator(generator);
         RepMtlSpace space = space();
+        if (!pbt && (readyEpochs != null || rounds != null || pbtQuantile != null || resampleProbability != null))
+            throw new IllegalArgumentException("--ready-epochs, --rounds, --pbt-quantile and --resample-probability need --generator pbt");
+        int epochs = epochsPerCandidate != null ? epochsPerCandidate : 1;
         Baselines reference = BaselineChoice.forSavedModel(baselines, benchmark, "search").orElse(null);
         SearchObjective goal = objective(reference);
-        Path outDir = out != null ? out : Path.of("results", "search-" + benchmark.cliName());
+        PbtConfig pbtConfig = pbt ? pbtConfig(space, goal) : null;
+        Path outDir = out != null ? out : Path.of("results", (pbt ? "pbt-" : "search-") + benchmark.cliName());
         BenchmarkData dataset = BenchmarkData.open(data);
         if (!dataset.hasSplit(Split.VALIDATION))
             throw new IllegalArgumentException("the search scores candidates on the validation split, and " + dataset.description() + " has none: set --val-size");
@@ -115,19 +148,20 @@ final class SearchCommand implements Callable<Integer> {
         SearchData searchData = benchmark.multiInput()
                 ? SearchData.perTaskFromSplits(s -> dataset.perTask(s, s == Split.TRAIN ? batch : evalBatch, s == Split.TRAIN))
                 : SearchData.fromSplits(s -> dataset.iterator(s, s == Split.TRAIN ? batch : evalBatch, s == Split.TRAIN));
+        if (pbt) return runPbt(benchmark, modelName, dataset, trunk, searchData, space, pbtConfig, goal, reference, outDir);
         RepMtlSearch.Builder b = RepMtlSearch.builder()
                 .modelFactory(() -> ZooModels.create(modelName, dataset, data.seed, trunk))
                 .data(searchData).space(space).generator(gen).objective(goal)
-                .gridPoints(gridPoints).populationSize(population).epochsPerCandidate(epochsPerCandidate)
-                .optimizer(lr -> optimizerOptions.optimizer(lr, epochsPerCandidate)).seed(data.seed).outputDir(outDir);
+                .gridPoints(gridPoints).populationSize(population).epochsPerCandidate(epochs)
+                .optimizer(lr -> optimizerOptions.optimizer(lr, epochs)).seed(data.seed).outputDir(outDir);
         if (reference != null) b.baselines(reference);
         if (maxCandidates != null) b.maxCandidates(maxCandidates);
         if (maxTime != null) b.maxTime(duration(maxTime));
         if (maxStepsPerEpoch != null) b.maxStepsPerEpoch(maxStepsPerEpoch);
-        optimizerOptions.optimizer(1e-3, epochsPerCandidate);                   // checks the optimiser flags before the first candidate
+        optimizerOptions.optimizer(1e-3, epochs);                               // checks the optimiser flags before the first candidate
         System.out.println("search " + dataset.description() + ": model " + modelName + ", " + gen.name().toLowerCase(Locale.ROOT) + " over " + space
                 + ", objective " + goal.name().toLowerCase(Locale.ROOT).replace('_', '-') + (reference != null ? " vs " + reference.name() : "")
-                + ", " + epochsPerCandidate + " epoch(s) per candidate, output " + outDir);
+                + ", " + epochs + " epoch(s) per candidate, output " + outDir);
         SearchResult result = b.build().run();
         System.out.print(result.summary(5));
         if (result.best().isPresent())
@@ -138,16 +172,63 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Population-based training: the settings checked before any data is read. */
+    private PbtConfig pbtConfig(RepMtlSpace space, SearchObjective goal) {
+        if (epochsPerCandidate != null)
+            throw new IllegalArgumentException("--epochs-per-candidate does not apply to --generator pbt: every member trains --rounds x --ready-epochs epochs");
+        if (maxCandidates != null || maxTime != null)
+            throw new IllegalArgumentException("--max-candidates and --max-time do not apply to --generator pbt: it runs --rounds rounds of --population members");
+        PbtConfig.Builder c = PbtConfig.builder().population(population).space(space).objective(goal).seed(data.seed);
+        if (readyEpochs != null) c.readyEpochs(readyEpochs);
+        if (rounds != null) c.rounds(rounds);
+        if (pbtQuantile != null) c.quantile(pbtQuantile);
+        if (resampleProbability != null) c.resampleProbability(resampleProbability);
+        return c.build();
+    }
+
+    private Integer runPbt(Benchmark benchmark, String modelName, BenchmarkData dataset, ResNetTrunk trunk, SearchData searchData, RepMtlSpace space,
+                           PbtConfig cfg, SearchObjective goal, Baselines reference, Path outDir) {
+        int epochs = cfg.totalEpochs();
+        optimizerOptions.optimizer(1e-3, epochs);                               // checks the optimiser flags before the first member
+        // members train the model as saved and loaded, as repmtl train does: replaying best-schedule.json there gives the best model bit for bit
+        PbtRun.Builder b = PbtRun.builder().modelFactory(() -> MultiTaskModelFiles.copyOf(ZooModels.create(modelName, dataset, data.seed, trunk))).data(searchData)
+                .config(cfg).optimizer(lr -> optimizerOptions.optimizer(lr, epochs)).outputDir(outDir);
+        if (reference != null) b.baselines(reference);
+        if (maxStepsPerEpoch != null) b.maxStepsPerEpoch(maxStepsPerEpoch);
+        System.out.println("search " + dataset.description() + ": model " + modelName + ", population-based training of " + cfg.population()
+                + " members, " + cfg.rounds() + " rounds of " + cfg.readyEpochs() + " epoch(s), bounds " + cfg.bounds() + ", objective " + goal.cliName()
+                + (reference != null ? " vs " + reference.name() : "") + ", output " + outDir);
+        PbtResult result = b.build().run();
+        Path plot = PbtPlots.write(result.schedulesFile(), outDir.resolve("plots").resolve("pbt-schedules.png"));
+        System.out.print(result.summary());
+        System.out.println("best schedule: " + result.bestScheduleFile() + " (replay: repmtl train --benchmark " + benchmark.cliName() + " --config "
+                + result.bestConfigFile() + " --lambda-schedule " + result.bestScheduleFile() + " --epochs " + epochs + " ...); model "
+                + result.modelDir() + ", lineage " + result.lineageFile() + ", plot " + plot);
+        return 0;
+    }
+
     private RepMtlSpace space() {
         RepMtlSpace.Builder s = RepMtlSpace.builder();
-        if (lambdaRange != null) {
-            if (lambdaTsr != null || lambdaCsa != null) throw new IllegalArgumentException("give either --lambda-range or --lambda-tsr/--lambda-csa values");
-            double[] r = range(lambdaRange, "--lambda-range");
-            s.lambdaTsrRange(r[0], r[1]).lambdaCsaRange(r[0], r[1]);
+        if (lambdaRange != null && lambdaLogRange != null) throw new IllegalArgumentException("give either --lambda-range or --lambda-log-range");
+        if (lambdaRange != null || lambdaLogRange != null) {
+            if (lambdaTsr != null || lambdaCsa != null)
+                throw new IllegalArgumentException("give either --lambda-range/--lambda-log-range or --lambda-tsr/--lambda-csa values");
+            if (lambdaRange != null) {
+                double[] r = range(lambdaRange, "--lambda-range");
+                s.lambdaTsrRange(r[0], r[1]).lambdaCsaRange(r[0], r[1]);
+            } else {
+                double[] r = range(lambdaLogRange, "--lambda-log-range");
+                s.lambdaTsrLogRange(r[0], r[1]).lambdaCsaLogRange(r[0], r[1]);
+            }
         } else {
             s.lambdaTsr(lambdaTsr != null ? lambdaTsr : RepMtlSpace.PAPER_LAMBDAS).lambdaCsa(lambdaCsa != null ? lambdaCsa : RepMtlSpace.PAPER_LAMBDAS);
         }
+        if (tau != null && tauRange != null) throw new IllegalArgumentException("give either --tau values or --tau-range");
         if (tau != null) s.tau(tau.stream().mapToDouble(Double::doubleValue).toArray());
+        if (tauRange != null) {
+            double[] r = range(tauRange, "--tau-range");
+            s.tauRange(r[0], r[1]);
+        }
         if (csaVariants != null) s.csaVariant(csaVariants.stream().map(RepMtlOptions::variant).toArray(CsaVariant[]::new));
         if (logTransform != null) s.logTransform(logTransform.toArray(Boolean[]::new));
         if (learningRates != null && learningRateRange != null) throw new IllegalArgumentException("give either --lr values or --lr-range");
@@ -162,19 +243,14 @@ final class SearchCommand implements Callable<Integer> {
 
     private SearchObjective objective(Baselines reference) {
         if (objective == null) return reference != null ? SearchObjective.DELTA_P : SearchObjective.VALIDATION_LOSS;
-        return switch (objective.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "delta-p" -> {
-                if (reference == null) throw new IllegalArgumentException("--objective delta-p needs single-task baselines: give --baselines FILE");
-                yield SearchObjective.DELTA_P;
-            }
-            case "validation-loss" -> SearchObjective.VALIDATION_LOSS;
-            default -> throw new IllegalArgumentException("unknown objective '" + objective + "'; valid: delta-p, validation-loss");
-        };
+        SearchObjective o = SearchObjective.parse(objective);
+        if (o == SearchObjective.DELTA_P && reference == null) throw new IllegalArgumentException("--objective delta-p needs single-task baselines: give --baselines FILE");
+        return o;
     }
 
     static SearchGenerator generator(String name) {
         for (SearchGenerator g : SearchGenerator.values()) if (g.name().equalsIgnoreCase(name.trim())) return g;
-        throw new IllegalArgumentException("unknown generator '" + name + "'; valid: grid, random, genetic");
+        throw new IllegalArgumentException("unknown generator '" + name + "'; valid: grid, random, genetic, pbt");
     }
 
     static double[] range(String text, String flag) {
