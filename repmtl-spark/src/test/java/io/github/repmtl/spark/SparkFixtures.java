@@ -113,18 +113,21 @@ final class SparkFixtures {
      * loss adds {@code 0 * sum(log x[:, 0])}, NaN where a first feature is negative; with {@code batchNorm} the encoder
      * normalises its pre-activation (training-mode batch norm with running statistics).
      */
-    static MultiTaskModel model(boolean logOfFirstFeature, boolean batchNorm) {
+    static MultiTaskModel model(boolean logOfFirstFeature, boolean batchNorm) { return model(logOfFirstFeature, batchNorm, DataType.DOUBLE); }
+
+    /** {@link #model(boolean, boolean)} with parameters and input of type {@code dt} (the same initial values, rounded). */
+    static MultiTaskModel model(boolean logOfFirstFeature, boolean batchNorm, DataType dt) {
         Nd4j.getRandom().setSeed(11);
         SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder("x", DataType.DOUBLE, -1, 5);
-        SDVariable h = x.mmul(sd.var("enc.W", Nd4j.randn(DataType.DOUBLE, 5, 6).muli(0.5))).add(sd.var("enc.b", Nd4j.randn(DataType.DOUBLE, 6).muli(0.1)));
-        LayerContext ctx = LayerContext.create(sd, DataType.DOUBLE, 3);
+        SDVariable x = sd.placeHolder("x", dt, -1, 5);
+        SDVariable h = x.mmul(sd.var("enc.W", Nd4j.randn(DataType.DOUBLE, 5, 6).muli(0.5).castTo(dt))).add(sd.var("enc.b", Nd4j.randn(DataType.DOUBLE, 6).muli(0.1).castTo(dt)));
+        LayerContext ctx = LayerContext.create(sd, dt, 3);
         if (batchNorm) h = BatchNorm.builder(6).build().apply(ctx, "enc.bn", h, 2);
         SDVariable z = sd.math.tanh("Z", h);
         MultiTaskModel.Builder b = MultiTaskModel.builder(sd);
         for (String t : List.of("a", "b")) {
             SDVariable y = sd.placeHolder("y_" + t, DataType.INT64, -1);
-            SDVariable logits = sd.identity("out_" + t, z.mmul(sd.var(t + ".W", Nd4j.randn(DataType.DOUBLE, 6, 3).muli(0.5))).add(sd.var(t + ".b", Nd4j.zeros(DataType.DOUBLE, 3))));
+            SDVariable logits = sd.identity("out_" + t, z.mmul(sd.var(t + ".W", Nd4j.randn(DataType.DOUBLE, 6, 3).muli(0.5).castTo(dt))).add(sd.var(t + ".b", Nd4j.zeros(dt, 3))));
             if (logOfFirstFeature && t.equals("a")) {
                 SDVariable ce = TaskLosses.softmaxCrossEntropy(sd, "ce_a", logits, y, 3);
                 sd.identity("loss_a", ce.add(sd.math.log(x.get(SDIndex.all(), SDIndex.point(0))).sum().mul(0.0)));
@@ -155,6 +158,12 @@ final class SparkFixtures {
             out.add(new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{x}, new INDArray[]{ya, yb}));
         }
         return out;
+    }
+
+    /** {@code batches} with float32 features. */
+    static List<MultiDataSet> asFloat(List<MultiDataSet> batches) {
+        return batches.stream().map(m -> (MultiDataSet) new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[]{m.getFeatures(0).castTo(DataType.FLOAT)}, m.getLabels()))
+                .toList();
     }
 
     /** The given minibatches in order, or reshuffled by a seeded generator at every reset. */

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static io.github.repmtl.spark.SparkFixtures.assertBitwise;
+import static io.github.repmtl.spark.SparkFixtures.assertClose;
 import static io.github.repmtl.spark.SparkFixtures.batches;
 import static io.github.repmtl.spark.SparkFixtures.concat;
 import static io.github.repmtl.spark.SparkFixtures.configure;
@@ -61,24 +63,24 @@ class SparkMultiTaskTrainerTest {
 
     @Test
     void workersEqualTheSingleMachineStepOnTheConcatenatedBatch() {
-        for (int workers : new int[]{2, 4}) {
-            List<MultiDataSet> shards = batches(3 * workers, 8, 2);          // step s: the s-th minibatch of every partition
-            List<MultiDataSet> whole = new ArrayList<>();
-            int perPartition = 3;
-            for (int s = 0; s < perPartition; s++) {
-                List<MultiDataSet> step = new ArrayList<>();
-                for (int k = 0; k < workers; k++) step.add(shards.get(k * perPartition + s));
-                whole.add(concat(step));
-            }
-            for (String method : new String[]{"ew", "pcgrad"}) {
-                Map<String, INDArray> local = params(configure(method).train(new SparkFixtures.ListIterator(whole)).build());
-                SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(configure(method))
-                        .trainingMaster(GradientTrainingMaster.builder().workers(workers).build()).build();
-                spark.fit(sc.parallelize(shards, workers));
-                Map<String, INDArray> distributed = params(spark.trainer());
-                for (String p : local.keySet()) {
-                    double err = local.get(p).sub(distributed.get(p)).norm2Number().doubleValue() / local.get(p).norm2Number().doubleValue();
-                    assertTrue(err <= 1e-12, method + ", " + workers + " workers: " + p + " relative error " + err);
+        for (DataType dt : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
+            double tolerance = dt == DataType.DOUBLE ? 1e-12 : 1e-5;
+            for (int workers : new int[]{2, 4}) {
+                List<MultiDataSet> shards = batches(3 * workers, 8, 2);          // step s: the s-th minibatch of every partition
+                if (dt == DataType.FLOAT) shards = SparkFixtures.asFloat(shards);
+                List<MultiDataSet> whole = new ArrayList<>();
+                int perPartition = 3;
+                for (int s = 0; s < perPartition; s++) {
+                    List<MultiDataSet> step = new ArrayList<>();
+                    for (int k = 0; k < workers; k++) step.add(shards.get(k * perPartition + s));
+                    whole.add(concat(step));
+                }
+                for (String method : new String[]{"ew", "pcgrad"}) {
+                    Map<String, INDArray> local = params(configure(method, model(false, false, dt)).train(new SparkFixtures.ListIterator(whole)).build());
+                    SparkMultiTaskTrainer spark = SparkMultiTaskTrainer.builder(sc).training(configure(method, model(false, false, dt)))
+                            .trainingMaster(GradientTrainingMaster.builder().workers(workers).build()).build();
+                    spark.fit(sc.parallelize(shards, workers));
+                    assertClose(local, params(spark.trainer()), tolerance, dt + ", " + method + ", " + workers + " workers");
                 }
             }
         }
