@@ -15,6 +15,8 @@ import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.model.TaskSpec;
 import io.github.repmtl.samediff.train.ModelEvaluator;
 import io.github.repmtl.samediff.train.MultiTaskTrainer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor;
 import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 
 import java.nio.file.Files;
@@ -179,6 +181,36 @@ final class BenchmarkData {
             trainer.train(trainIterator(batchSize));
         }
         configureEvaluation(trainer, evalBatchSize);
+    }
+
+    /**
+     * As {@link #configure}, for a single-task model of task {@code task} (an index into {@link #tasks()}): its
+     * training, validation and test splits carry only that task's labels (single input) or are that task's own
+     * iterators (multi-input).
+     */
+    void configureSingleTask(MultiTaskTrainer.Builder trainer, int task, int batchSize, int evalBatchSize) {
+        if (task < 0 || task >= tasks.size()) throw new IllegalArgumentException("task index " + task + " out of range for tasks " + taskNames());
+        requireTrainingSplit();
+        if (benchmark.multiInput()) {
+            trainer.trainPerTask(List.of(perTask(Split.TRAIN, batchSize, true).get(task)));
+            if (hasSplit(Split.VALIDATION)) trainer.validationPerTask(List.of(perTask(Split.VALIDATION, evalBatchSize, false).get(task)));
+            if (hasSplit(Split.TEST)) trainer.testPerTask(List.of(perTask(Split.TEST, evalBatchSize, false).get(task)));
+        } else {
+            trainer.train(onlyLabels(iterator(Split.TRAIN, batchSize, true), task));
+            if (hasSplit(Split.VALIDATION)) trainer.validation(onlyLabels(iterator(Split.VALIDATION, evalBatchSize, false), task));
+            if (hasSplit(Split.TEST)) trainer.test(onlyLabels(iterator(Split.TEST, evalBatchSize, false), task));
+        }
+    }
+
+    /** Keeps only task {@code task}'s label array (and label mask, if any) of every batch, after the iterator's own preprocessing. */
+    private static MultiDataSetIterator onlyLabels(MultiDataSetIterator it, int task) {
+        MultiDataSetPreProcessor before = it.getPreProcessor();
+        it.setPreProcessor(m -> {
+            if (before != null) before.preProcess(m);
+            m.setLabels(new INDArray[]{m.getLabels(task)});
+            if (m.getLabelsMaskArrays() != null) m.setLabelsMaskArray(new INDArray[]{m.getLabelsMaskArray(task)});
+        });
+        return it;
     }
 
     /** The shuffled training minibatches of a single-input benchmark (for a trainer whose data comes from elsewhere). */

@@ -57,12 +57,16 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--tau", defaultValue = "0.5", description = "Rep-MTL CSA temperature (default: ${DEFAULT-VALUE}).") double tau;
     @Option(names = "--csa-variant", defaultValue = "PAPER", description = "CSA form: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).") CsaVariant csaVariant;
     @Option(names = "--no-progress", description = "Hide the progress output (bars on a terminal, one line per epoch otherwise).") boolean noProgress;
+    @Option(names = "--seeds", paramLabel = "N", description = "Run N seeds (--seed, --seed+1, ...) of STL, EW and Rep-MTL (EW) through 'repmtl compare' and "
+            + "report mean +- sd, the paired difference against EW with 95 %% intervals and seeds won, into <out>/compare (default: the single seed --seed).")
+    Integer seeds;
 
     /** One row of the comparison table. */
     record Row(String method, Map<String, Double> accuracy, double deltaP, double secondsPerEpoch, int selectedEpoch) {}
 
     @Override
     public Integer call() throws Exception {
+        if (seeds != null) return compare();
         MultiItemDataset dataset = MultiFashion.builder().dataDir(data).seed(seed).trainSize(trainSize).validationSize(valSize)
                 .testSize(testSize).build();
         System.out.println("MultiFashion from " + dataset.source() + ": " + trainSize + " train / " + valSize + " validation / "
@@ -102,6 +106,21 @@ final class DemoCommand implements Callable<Integer> {
         List<Path> plots = TrainingPlots.write(logs, List.of("ew", "repmtl-ew"), out.resolve("plots"));
         System.out.println("results: " + out.toAbsolutePath() + " (logs per run, summary.json, summary.txt, " + plots.size() + " plots)");
         return 0;
+    }
+
+    /** {@code --seeds N}: the demo's three methods and settings over N seeds, as {@code repmtl compare} runs them. */
+    private int compare() {
+        List<String> args = new ArrayList<>(List.of("--benchmark", "multifashion", "--seeds", Integer.toString(seeds), "--seed", Long.toString(seed),
+                "--methods", String.format(Locale.ROOT, "stl,ew,rep-mtl:lambdaTsr=%s:lambdaCsa=%s:tau=%s:csaVariant=%s", lambdaTsr, lambdaCsa, tau,
+                        csaVariant.name().toLowerCase(Locale.ROOT)),
+                "--reference", "ew", "--epochs", Integer.toString(epochs), "--batch-size", Integer.toString(batch), "--train-size", Integer.toString(trainSize),
+                "--val-size", Integer.toString(valSize), "--test-size", Integer.toString(testSize), "--lr", Double.toString(lr), "--weight-decay", "0",
+                "--out", out.resolve("compare").toString()));
+        if (data != null) args.addAll(List.of("--data", data.toString()));
+        if (noProgress) args.add("--no-progress");
+        CompareCommand compare = new CompareCommand();
+        new picocli.CommandLine(compare).parseArgs(args.toArray(String[]::new));
+        return compare.call();
     }
 
     private record Run(Map<String, TaskResult> test, double testDeltaP, double secondsPerEpoch, int epoch, Path logDir) {}

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "repmtl", mixinStandardHelpOptions = true, version = "repmtl 0.1.0-SNAPSHOT",
         description = "Rep-MTL and multi-task learning for Deeplearning4j / SameDiff.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SearchCommand.class, AnalyzeCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, SearchCommand.class, CompareCommand.class, AnalyzeCommand.class,
                 VerifyGoldenCommand.class, BenchCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class RepMtlCli implements Runnable {
     @Option(names = "--verbose", description = "Print stack traces of errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -154,15 +154,11 @@ final class TrainCommand implements Callable<Integer> {
         MultiTaskModel m = MultiTaskModelFiles.copyOf(onnx.isSet() ? onnx.create(dataset) : ZooModels.create(s.model(), dataset, data.seed, ZooModels.pretrainedTrunk(s.model(), pretrained)));
         Baselines reference = BaselineChoice.forTraining(baselines, benchmark).orElse(null);
 
-        MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(m).optimizer(s.optimizer()).epochs(s.epochs()).seed(data.seed).selection(s.selection())
+        RepMtl regularizer = s.repMtl() ? repMtl.build(m) : null;
+        MultiTaskTrainer.Builder b = trainer(m, s, data.seed, regularizer)
                 .listener(new TrainingLogs(outDir.resolve("logs"))).checkpoints(outDir.resolve("checkpoints"), keepCheckpoints).resume(resume);
         if (!noProgress) b.listener(new ProgressBarListener(benchmark.cliName()));
         if (reference != null) b.baselines(reference);
-        MultiTaskStrategy strategyInstance = strategy(s, m.taskNames());
-        if (strategyInstance != null) b.strategy(strategyInstance);
-        if (s.gradientMode() != null) b.gradientMode(s.gradientMode());
-        RepMtl regularizer = s.repMtl() ? repMtl.build(m) : null;
-        if (regularizer != null) b.repMtl(regularizer);
         checkSpark();
         if (sparkMaster == null) dataset.configure(b, data.batchSize, data.evaluationBatchSize());
         else dataset.configureEvaluation(b, data.evaluationBatchSize());
@@ -256,6 +252,20 @@ final class TrainCommand implements Callable<Integer> {
     static GradientMode gradientMode(String name) {
         for (GradientMode m : GradientMode.values()) if (m.name().equalsIgnoreCase(name.trim())) return m;
         throw new IllegalArgumentException("unknown gradient mode '" + name + "'; valid: none, parameters, representation");
+    }
+
+    /**
+     * The trainer of one run of {@code model} as the settings describe it (optimiser, epochs, seed, selection, strategy,
+     * gradient mode, Rep-MTL when {@code regularizer} is not null), without data, baselines or listeners; shared by
+     * {@code train} and {@code compare}, so a compared run trains as {@code repmtl train} does.
+     */
+    static MultiTaskTrainer.Builder trainer(MultiTaskModel model, Settings s, long seed, RepMtl regularizer) {
+        MultiTaskTrainer.Builder b = MultiTaskTrainer.builder(model).optimizer(s.optimizer()).epochs(s.epochs()).seed(seed).selection(s.selection());
+        MultiTaskStrategy strategyInstance = strategy(s, model.taskNames());
+        if (strategyInstance != null) b.strategy(strategyInstance);
+        if (s.gradientMode() != null) b.gradientMode(s.gradientMode());
+        if (regularizer != null) b.repMtl(regularizer);
+        return b;
     }
 
     /** The strategy instance; null for plain equal weighting without a gradient mode (the trainer's fast path). */

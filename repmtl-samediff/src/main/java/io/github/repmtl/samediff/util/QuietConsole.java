@@ -8,20 +8,26 @@ import java.util.function.Supplier;
 /**
  * Keeps SameDiff M2.1's unconditional {@code System.out} noise ("Added differentiated op ...", printed for
  * every op while a gradient function is built) out of the console, passing every other line through.
+ *
+ * <p>Safe to use from several threads at once (e.g. trainings running as Spark tasks of one local JVM): the first
+ * caller installs one filter in front of {@code System.out}, the last one to leave puts the original stream back
+ * (unless someone else has replaced {@code System.out} meanwhile); the original stream is never closed.
  */
 public final class QuietConsole {
     private static final String NOISE = "Added differentiated op ";
+    private static final Object LOCK = new Object();
+    private static int active;
+    private static PrintStream original;
+    private static PrintStream filtered;
 
     private QuietConsole() {}
 
     public static <T> T call(Supplier<T> action) {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8));
+        enter();
         try {
             return action.get();
         } finally {
-            System.out.close();
-            System.setOut(original);
+            exit();
         }
     }
 
@@ -30,6 +36,27 @@ public final class QuietConsole {
             action.run();
             return null;
         });
+    }
+
+    private static void enter() {
+        synchronized (LOCK) {
+            if (active++ == 0) {
+                original = System.out;
+                filtered = new PrintStream(new LineFilter(original), true, StandardCharsets.UTF_8);
+                System.setOut(filtered);
+            }
+        }
+    }
+
+    private static void exit() {
+        synchronized (LOCK) {
+            if (--active == 0) {
+                filtered.close();                               // forwards a pending partial line; the original stays open
+                if (System.out == filtered) System.setOut(original);
+                original = null;
+                filtered = null;
+            }
+        }
     }
 
     /** Buffers one line at a time and forwards it unless it is SameDiff noise. */
