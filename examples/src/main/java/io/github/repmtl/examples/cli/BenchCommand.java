@@ -3,9 +3,11 @@ package io.github.repmtl.examples.cli;
 import io.github.repmtl.examples.bench.OverheadBenchmark;
 import io.github.repmtl.examples.bench.SmallDenseNet;
 import io.github.repmtl.examples.bench.SoakBenchmark;
+import io.github.repmtl.examples.bench.SparkOverheadBenchmark;
 import io.github.repmtl.examples.bench.StrategyBenchmark;
 import io.github.repmtl.samediff.model.MultiTaskModel;
 import io.github.repmtl.samediff.strategy.Strategies;
+import io.github.repmtl.samediff.util.QuietConsole;
 import io.github.repmtl.zoo.HpsResNet;
 import io.github.repmtl.zoo.ResNetTrunk;
 import io.github.repmtl.samediff.model.TaskSpec;
@@ -18,25 +20,34 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * {@code repmtl bench overhead}: median training-step time with Rep-MTL and with plain equal weighting on the same
  * graph and data, interleaved, one line per case: {@code overhead <case> ew_ms=<median> repmtl_ms=<median> ratio=<r>}.
+ * {@code repmtl bench spark}: {@link SparkOverheadBenchmark} (Spark's per-step overhead, the cost model's predictions).
  */
-@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18); 'soak' = memory growth per 1000 steps of a long Rep-MTL run (--cases lenet|resnet18, --steps, --batch).")
+@Command(mixinStandardHelpOptions = true, name = "bench", description = "Benchmarks: 'overhead' = Rep-MTL step time relative to EW; 'strategies' = each strategy's step time relative to EW (HPS ResNet-18); 'soak' = memory growth per 1000 steps of a long Rep-MTL run (--cases lenet|resnet18, --steps, --batch); 'spark' = Spark's per-step overhead with the gradient master (local[1], local[2] against one machine) and a cost model for 8-128 workers (--cases lenet,resnet18).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies | soak") String what;
-    @Option(names = "--cases", split = ",", defaultValue = "lenet,resnet18,dense", description = "Overhead cases (default: ${DEFAULT-VALUE}).")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "overhead | strategies | soak | spark") String what;
+    @Option(names = "--cases", split = ",", defaultValue = "lenet,resnet18,dense", description = "Cases (default: ${DEFAULT-VALUE} for overhead; soak: lenet; spark: lenet,resnet18).")
     List<String> cases;
-    @Option(names = "--steps", description = "Measured steps per arm (default: 40 for overhead, 5 for strategies); soak: training steps (default: 10000 for lenet, 1000 for resnet18).") Integer steps;
+    @Option(names = "--steps", description = "Measured steps per arm (default: 40 for overhead, 5 for strategies; spark: 60 for lenet, 24 for resnet18); soak: training steps (default: 10000 for lenet, 1000 for resnet18).") Integer steps;
     @Option(names = "--warmup", description = "Warm-up steps per arm (default: 10 for overhead, 2 for strategies).") Integer warmup;
-    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Overhead: warm up for at least this long too (default: ${DEFAULT-VALUE}).") double warmupSeconds;
+    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Overhead and spark: warm up for at least this long too (default: ${DEFAULT-VALUE}).") double warmupSeconds;
 
     @Option(names = "--batch", description = "Soak: batch size (default: 256 for lenet, 32 for resnet18).") Integer soakBatch;
     @Option(names = "--samples-csv", paramLabel = "PREFIX", description = "Soak: also write the samples to PREFIX-<case>.csv.") String soakCsv;
+
+    @Option(names = "--bandwidth-gbit", defaultValue = "10", description = "Spark: the cost model's network bandwidth in Gbit/s (default: ${DEFAULT-VALUE}).") double bandwidthGbit;
+    @Option(names = "--rounds", defaultValue = "2", description = "Spark: blocks per Spark arm, alternated (default: ${DEFAULT-VALUE}).") int rounds;
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "Spark: an extra Spark setting for every context, repeatable (default: none), e.g. spark.task.maxDirectResultSize=256m.")
+    Map<String, String> sparkConf;
+    @Option(names = "--averaging-frequency", defaultValue = "5", description = "Spark: the cost model's parameter-averaging frequency K (default: ${DEFAULT-VALUE}, DL4J's).") int averagingFrequency;
 
     @Option(names = "--strategies", split = ",", description = "Strategies to time (default: all registered).")
     List<String> strategies;
@@ -75,7 +86,30 @@ final class BenchCommand implements Callable<Integer> {
                     if (soakCsv != null) r.writeCsv(java.nio.file.Path.of(soakCsv + "-" + c + ".csv"));
                 }
             }
-            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: overhead, strategies, soak");
+            case "spark" -> {                                                 // Spark's per-step overhead and the cost model
+                List<String> sparkCases = cases.equals(List.of("lenet", "resnet18", "dense")) ? List.of("lenet", "resnet18") : cases;
+                List<SparkOverheadBenchmark.Case> list = new ArrayList<>();
+                for (String c : sparkCases) list.add(switch (c) {
+                    case "lenet" -> new SparkOverheadBenchmark.Case("lenet", BenchCommand::lenet, classificationBatch(256, 1, 36, 36, 10, 2), 0.20);
+                    case "resnet18" -> new SparkOverheadBenchmark.Case("resnet18", BenchCommand::resnet18, classificationBatch(32, 3, 64, 64, 31, 3), 0.10);
+                    default -> throw new IllegalArgumentException("unknown spark case '" + c + "'; available: lenet, resnet18");
+                });
+                // SameDiff's gradient-function noise stays out of the output; executors of local[2] prepare their graphs
+                // (QuietConsole around System.out) concurrently, so the results go to the stream saved here
+                PrintStream out = System.out;
+                QuietConsole.run(() -> {
+                    for (SparkOverheadBenchmark.Case c : list) {
+                        SparkOverheadBenchmark.Options o = SparkOverheadBenchmark.Options.of(orElse(steps, c.name().equals("lenet") ? 60 : 24), warmupSeconds, bandwidthGbit);
+                        o = new SparkOverheadBenchmark.Options(o.steps(), rounds, o.blockWarmup(), o.warmupSeconds(), o.warmupSteps(), o.bandwidthGbit(), averagingFrequency,
+                                o.predictWorkers(), sparkConf == null ? Map.of() : sparkConf);
+                        SparkOverheadBenchmark.run(c, o).lines().forEach(l -> {
+                            out.println(l);
+                            out.flush();
+                        });
+                    }
+                });
+            }
+            default -> throw new IllegalArgumentException("unknown benchmark '" + what + "'; available: overhead, strategies, soak, spark");
         }
         return 0;
     }
