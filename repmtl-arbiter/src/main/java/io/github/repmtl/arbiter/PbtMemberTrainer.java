@@ -20,18 +20,26 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Trains one member of a population-based training up to an epoch with the project's {@link MultiTaskTrainer},
- * from the member's own checkpoint directory: a fresh model and fresh iterators, the member's Rep-MTL schedule,
- * {@code resume(true)}, so the trainer continues bitwise from the newest checkpoint there (its own, or the one an
- * exploit copied in) and replays the iterator positions. Every member uses the same seed, initial weights and data
- * order; members differ only by their hyperparameters and what they copied.
+ * Trains the members of a population-based training up to an epoch with the project's {@link MultiTaskTrainer}, each
+ * in its own checkpoint directory. A member's first round (and its first after an exploit or a restart) builds a fresh
+ * model and fresh iterators with the member's Rep-MTL schedule and {@code resume(true)}, so the trainer continues
+ * bitwise from the newest checkpoint there (its own, or the one an exploit copied in) and replays the iterator
+ * positions; the model, iterators and trainer are then kept, and the member's next round continues them in memory
+ * ({@link MultiTaskTrainer#fit(int)}), which gives the same bits as resuming from the checkpoint the round wrote,
+ * without building the graph again. Every member uses the same seed, initial weights and data order; members differ
+ * only by their hyperparameters and what they copied. {@link #close()} drops every kept member.
  */
-final class PbtMemberTrainer {
+final class PbtMemberTrainer implements AutoCloseable {
     /** Checkpoints kept per member: the newest is what a round resumes from and what exploits copy. */
     static final int KEEP_CHECKPOINTS = 2;
 
     /** A member's model after training, with the trainer's result and its validation objective. */
     record Trained(MultiTaskModel model, TrainingResult result, double objective) {}
+
+    /** A member kept between rounds: valid while its checkpoint directory holds what its trainer wrote last. */
+    private record Live(Path checkpoints, RepMtlSchedule schedule, MultiTaskModel model, CandidateData data, MultiTaskTrainer trainer) {}
+
+    private final Map<Path, Live> live = new java.util.HashMap<>();
 
     private final Supplier<MultiTaskModel> models;
     private final SearchData data;
@@ -58,18 +66,57 @@ final class PbtMemberTrainer {
     }
 
     /**
-     * Trains (or, when its checkpoints are already that far, restores) the member until {@code epochs} epochs are done
-     * and measures its objective on the validation split.
+     * Trains (or, when its checkpoints are already that far, restores) the member of {@code checkpoints} until
+     * {@code epochs} epochs are done and measures its objective on the validation split. A failed training drops the
+     * kept member.
      */
     Trained train(Path checkpoints, RepMtlSchedule schedule, int epochs) throws Exception {
-        Nd4j.getRandom().setSeed(cfg.seed());                          // same initial weights for every member
-        MultiTaskModel model = models.get();
-        if (model == null) throw new IllegalStateException("the model factory returned null");
-        try (CandidateData d = data.create()) {
-            if (d == null) throw new IllegalStateException("the data factory returned null");
-            TrainingResult result = trainer(model, d, checkpoints, schedule, epochs).build().fit();
-            return new Trained(model, result, objective(model, d, result));
+        Live m = live.get(checkpoints);
+        if (m != null && !m.schedule().equals(schedule)) {
+            forget(checkpoints);
+            m = null;
         }
+        if (m == null) {
+            Nd4j.getRandom().setSeed(cfg.seed());                      // same initial weights for every member
+            MultiTaskModel model = models.get();
+            if (model == null) throw new IllegalStateException("the model factory returned null");
+            CandidateData d = data.create();
+            if (d == null) throw new IllegalStateException("the data factory returned null");
+            try {
+                m = new Live(checkpoints, schedule, model, d, trainer(model, d, checkpoints, schedule, epochs).build());
+            } catch (RuntimeException e) {
+                d.close();
+                throw e;
+            }
+            live.put(checkpoints, m);
+        }
+        try {
+            TrainingResult result = m.trainer().fit(epochs);
+            return new Trained(m.model(), result, objective(m.model(), m.data(), result));
+        } catch (Exception e) {
+            forget(checkpoints);
+            throw e;
+        }
+    }
+
+    /** Drops the kept member of {@code checkpoints} (its directory is about to change: an exploit copies into it). */
+    void forget(Path checkpoints) throws Exception {
+        Live m = live.remove(checkpoints);
+        if (m != null) m.data().close();
+    }
+
+    @Override
+    public void close() throws Exception {
+        Exception first = null;
+        for (Path p : List.copyOf(live.keySet())) {
+            try {
+                forget(p);
+            } catch (Exception e) {
+                if (first == null) first = e;
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     /** The trainer of a member: what {@link #train} runs (tests restore states with it). */

@@ -29,7 +29,8 @@ import java.util.function.UnaryOperator;
 /**
  * Population-based training (Jaderberg et al. 2017) of Rep-MTL's {@code lambda_tsr}, {@code lambda_csa} and
  * {@code tau} ({@link PbtConfig}): the members train one after another in rounds of {@code readyEpochs} epochs with
- * the project's trainer, each in its own checkpoint directory ({@link PbtMemberTrainer}); after every round but the
+ * the project's trainer, each in its own checkpoint directory and kept in memory between rounds
+ * ({@link PbtMemberTrainer}: {@code population} models stay alive); after every round but the
  * last they are ranked on the validation split, and every bottom member copies the newest checkpoint file of a top
  * member into its directory, replacing its own (exploit: weights, optimiser and strategy state, step and, through the
  * epoch count, the data position, bitwise), then continues with explored hyperparameters; its schedule becomes the
@@ -94,14 +95,20 @@ public final class PbtRun {
         if (state.completedRounds() > 0) log.info("{}: resuming after round {} of {}", out, state.completedRounds() - 1, cfg.rounds());
         state.extendTo(cfg);
         write(state);
-        makeCopies(state);
-        while (true) {
-            int done = state.completedRounds();
-            if (done > 0 && !state.decided() && done < cfg.rounds()) exploitAndExplore(state, done - 1);
-            if (done == cfg.rounds()) break;
-            trainRound(state, done);
+        try (trainer) {
+            makeCopies(state);
+            while (true) {
+                int done = state.completedRounds();
+                if (done > 0 && !state.decided() && done < cfg.rounds()) exploitAndExplore(state, done - 1);
+                if (done == cfg.rounds()) break;
+                trainRound(state, done);
+            }
+            return finish(state);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("population-based training in " + out + ": " + e.getMessage(), e);
         }
-        return finish(state);
     }
 
     private void trainRound(PbtState state, int round) {
@@ -180,6 +187,7 @@ public final class PbtRun {
                 throw new IllegalStateException("member " + c.member() + " is to copy " + source + ", but member " + c.source() + "'s newest checkpoint is "
                         + (sourceCheckpoints.isEmpty() ? "missing" : sourceCheckpoints.get(sourceCheckpoints.size() - 1)) + "; the output directory was changed");
             try {
+                trainer.forget(targetDir);                                              // its kept trainer no longer matches the directory
                 Files.createDirectories(targetDir);
                 Path temp = targetDir.resolve(c.file() + AtomicFiles.TEMP_SUFFIX);
                 Files.copy(source, temp, StandardCopyOption.REPLACE_EXISTING);
@@ -191,6 +199,8 @@ public final class PbtRun {
                 for (Path own : Checkpoint.list(targetDir)) if (!own.equals(target)) Files.delete(own);     // the member's own lineage ends here
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot copy " + source + " to " + target + ": " + e.getMessage(), e);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot release member " + c.member() + "'s data before the copy: " + e.getMessage(), e);
             }
             b.hook.at(Point.COPIED, round, c.member());
         }
@@ -254,7 +264,7 @@ public final class PbtRun {
 
         private Builder() {}
 
-        /** A new, untrained model per call (a member's model is built anew every round and restored from its checkpoint). */
+        /** A new, untrained model per call: one per member, and one more after each exploit or restart (restored from its checkpoint). */
         public Builder modelFactory(Supplier<MultiTaskModel> factory) { this.models = factory; return this; }
         /** Fresh training and validation iterators per call (the same data and order for every member). */
         public Builder data(SearchData data) { this.data = data; return this; }

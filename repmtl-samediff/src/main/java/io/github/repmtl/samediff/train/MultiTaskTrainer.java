@@ -61,6 +61,8 @@ public final class MultiTaskTrainer {
     private final StepSource source;
     private final RoundSource rounds;
     private long step;
+    /** Epochs done in memory ({@code -1} before the first {@code fit}) and the steps of an epoch, both set by the first fit. */
+    private int epochsDone = -1, batches;
 
     private MultiTaskTrainer(Builder b) {
         this.cfg = b;
@@ -138,9 +140,38 @@ public final class MultiTaskTrainer {
     }
 
     /** Trains for the configured epochs (continuing from the newest checkpoint when resume is on). */
-    public TrainingResult fit() {
+    public TrainingResult fit() { return fit(cfg.epochs); }
+
+    /**
+     * Trains until {@code epochs} epochs are done (the result covers all of them). The first call starts from the
+     * beginning or, when resume is on, continues from the newest checkpoint; a later call continues in memory where the
+     * previous one stopped, exactly as resuming from the checkpoint it wrote last would (population-based training
+     * extends a member's run round by round this way). Nothing is trained when {@code epochs} are already done.
+     */
+    public TrainingResult fit(int epochs) {
         if (source == null && rounds == null)
             throw new IllegalStateException("no training data: call train(...), trainPerTask(...), trainingSource(...) or trainingRounds(...) on the builder");
+        if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
+        if (epochsDone < 0) start();
+        for (TrainingListener l : cfg.listeners) l.onTrainingStart(this, epochsDone, epochs, batches);
+        for (int epoch = epochsDone; epoch < epochs; epoch++) {
+            long t0 = System.nanoTime();
+            Map<String, Double> trainLosses = trainEpoch(epoch, batches);
+            EpochSummary s = evaluateEpoch(epoch, trainLosses, (System.nanoTime() - t0) / 1e9);
+            history.add(s);
+            for (TrainingListener l : cfg.listeners) l.onEpochEnd(s);
+            if (cfg.checkpointDir != null) checkpoint(epoch).save(cfg.checkpointDir, epoch, cfg.keepCheckpoints);
+            SessionMemory.release(model.sameDiff());
+            epochsDone = epoch + 1;
+        }
+        graph.clearHostRegularizerArrays();
+        TrainingResult result = select();
+        for (TrainingListener l : cfg.listeners) l.onTrainingEnd(result);
+        return result;
+    }
+
+    /** The first fit: restores the newest checkpoint (resume), the Delta-p references and the iterator positions. */
+    private void start() {
         int first = 0;
         if (cfg.resume && cfg.checkpointDir != null && !Checkpoint.list(cfg.checkpointDir).isEmpty()) {
             List<Path> all = Checkpoint.list(cfg.checkpointDir);
@@ -158,21 +189,8 @@ public final class MultiTaskTrainer {
             if (source != null) source.reset();
             else rounds.reset();
         }
-        int batches = source != null ? source.batchesPerEpoch() : rounds.stepsPerEpoch();
-        for (TrainingListener l : cfg.listeners) l.onTrainingStart(this, first, cfg.epochs, batches);
-        for (int epoch = first; epoch < cfg.epochs; epoch++) {
-            long t0 = System.nanoTime();
-            Map<String, Double> trainLosses = trainEpoch(epoch, batches);
-            EpochSummary s = evaluateEpoch(epoch, trainLosses, (System.nanoTime() - t0) / 1e9);
-            history.add(s);
-            for (TrainingListener l : cfg.listeners) l.onEpochEnd(s);
-            if (cfg.checkpointDir != null) checkpoint(epoch).save(cfg.checkpointDir, epoch, cfg.keepCheckpoints);
-            SessionMemory.release(model.sameDiff());
-        }
-        graph.clearHostRegularizerArrays();
-        TrainingResult result = select();
-        for (TrainingListener l : cfg.listeners) l.onTrainingEnd(result);
-        return result;
+        batches = source != null ? source.batchesPerEpoch() : rounds.stepsPerEpoch();   // (reads an epoch: counted once)
+        epochsDone = first;
     }
 
     private TrainingResult select() {

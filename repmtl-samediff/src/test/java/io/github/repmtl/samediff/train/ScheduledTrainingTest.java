@@ -64,6 +64,20 @@ class ScheduledTrainingTest {
     }
 
     @Test
+    void fittingInStagesContinuesInMemoryAsOneFit(@TempDir Path dir) {
+        MultiTaskModel whole = TinyModels.twoTaskDense(6);
+        base(whole, 3).repMtl(RepMtl.builder(whole).schedule(SCHEDULE).build()).build().fit();
+        MultiTaskModel staged = TinyModels.twoTaskDense(6);
+        MultiTaskTrainer t = base(staged, 1).repMtl(RepMtl.builder(staged).schedule(SCHEDULE).build()).checkpoints(dir, 2).build();
+        assertEquals(1, t.fit().epochs().size());
+        assertEquals(1, t.fit(1).epochs().size(), "nothing left to train");
+        TrainingResult r = t.fit(3);
+        assertEquals(List.of(0, 1, 2), r.epochs().stream().map(EpochSummary::epoch).toList());
+        assertBitwiseEqual(whole, staged, "fit(1) then fit(3) differs from one fit of 3 epochs");
+        assertEquals(2, Checkpoint.list(dir).size());
+    }
+
+    @Test
     void resumeComparesOnlyTheEpochsTheCheckpointUsed(@TempDir Path dir) {
         MultiTaskModel m = TinyModels.twoTaskDense(4);
         base(m, 2).repMtl(RepMtl.builder(m).schedule(SCHEDULE).build()).checkpoints(dir.resolve("a"), 2).build().fit();   // epochs 0, 1: first values
