@@ -223,7 +223,7 @@ public final class PbtRun {
         } catch (Exception e) {
             throw new IllegalStateException("cannot restore the best member " + best.index() + " from " + result.checkpointDir(best.index()) + ": " + e.getMessage(), e);
         }
-        log.info("population-based training finished in {}{}{}", out, System.lineSeparator(), result.summary());
+        log.info("population-based training finished in {}: best member {}, {} {}", out, best.index(), cfg.objective().cliName(), result.bestObjective());
         return result;
     }
 

@@ -48,6 +48,7 @@ public final class PbtPlots {
         List<BufferedImage> panels = new ArrayList<>();
         for (int k = 0; k < COLUMNS.length; k++) {
             XYChart chart = TrainingPlots.chart(COLUMNS[k] + " per member (the schedule of its final weights)", "epoch", COLUMNS[k]);
+            chart.getStyler().setYAxisDecimalPattern("#0.###");
             for (Map.Entry<Integer, List<double[]>> m : byMember.entrySet()) {
                 int col = k + 1;
                 double[] x = m.getValue().stream().mapToDouble(p -> p[0]).toArray(), y = m.getValue().stream().mapToDouble(p -> p[col]).toArray();
