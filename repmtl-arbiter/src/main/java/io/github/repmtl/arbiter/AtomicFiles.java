@@ -10,17 +10,18 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Writes files so that a reader (or a search restarted after a kill) sees either the old content or the new,
- * never a partial file: the text goes to {@code <name>.tmp} in the same directory, which is then renamed over
- * the target.
+ * never a partial file: the text goes to {@code <name>.<unique>.tmp} in the same directory (unique, so that a Spark
+ * task re-run beside its first attempt never shares it), which is then renamed over the target.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
     /** Suffix of the temporary files; a file with it is an interrupted write and is never read. */
-    static final String TEMP_SUFFIX = ".tmp";
+    public static final String TEMP_SUFFIX = ".tmp";
 
     private AtomicFiles() {}
 
-    static void writeString(Path target, String text) {
-        Path temp = target.resolveSibling(target.getFileName() + TEMP_SUFFIX);
+    /** Writes {@code text} (UTF-8) to {@code target} through a temporary file and a rename. */
+    public static void writeString(Path target, String text) {
+        Path temp = target.resolveSibling(target.getFileName() + "." + java.util.UUID.randomUUID() + TEMP_SUFFIX);
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Files.writeString(temp, text, StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package io.github.repmtl.examples.cli;
 
+import io.github.repmtl.arbiter.AtomicFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -7,11 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -113,19 +111,5 @@ record CompareResult(String method, long seed, ObjectNode settings, Map<String, 
     }
 
     /** Writes {@code text} to {@code file} through a temporary file in the same folder and a rename. */
-    static void writeAtomically(Path file, String text) {
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            // a unique name: a Spark task that is re-run may write beside its first attempt
-            Path temp = file.resolveSibling(file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            Files.writeString(temp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
+    static void writeAtomically(Path file, String text) { AtomicFiles.writeString(file, text); }
 }
